@@ -1,0 +1,51 @@
+// swift-tools-version: 6.1
+import PackageDescription
+
+let package = Package(
+    name: "listen",
+    platforms: [.macOS(.v15)],
+    products: [
+        .executable(name: "listen", targets: ["listen"]),
+        .library(name: "Audio", targets: ["Audio"]),
+        .library(name: "Features", targets: ["Features"]),
+        .library(name: "Recognizer", targets: ["Recognizer"]),
+    ],
+    dependencies: [
+        .package(url: "https://github.com/apple/swift-argument-parser", from: "1.8.2"),
+    ],
+    targets: [
+        // C libraries, each behind a tiny module map; imported with `internal import`.
+        .systemLibrary(
+            name: "CFFTW", pkgConfig: "fftw3f",
+            providers: [.apt(["libfftw3-dev"])]),
+        .systemLibrary(
+            name: "CSndFile", pkgConfig: "sndfile",
+            providers: [.apt(["libsndfile1-dev"])]),
+        .systemLibrary(
+            name: "CSampleRate", pkgConfig: "samplerate",
+            providers: [.apt(["libsamplerate0-dev"])]),
+        .systemLibrary(
+            name: "CPulse", pkgConfig: "libpulse-simple",
+            providers: [.apt(["libpulse-dev"])]),
+        .systemLibrary(
+            name: "CBLAS", pkgConfig: "openblas",
+            providers: [.apt(["libopenblas-dev"])]),
+
+        .target(name: "Audio", dependencies: ["CSndFile", "CSampleRate", "CPulse"]),
+        .target(name: "Features", dependencies: ["CFFTW"]),
+        .target(name: "Recognizer", dependencies: ["Features", "CBLAS"]),
+        .executableTarget(
+            name: "listen",
+            dependencies: [
+                "Audio", "Features", "Recognizer",
+                .product(name: "ArgumentParser", package: "swift-argument-parser"),
+            ]),
+
+        // Helpers the test targets share: fixture paths, text matrices, scratch folders.
+        .target(name: "TestSupport", dependencies: ["Features"], path: "Tests/TestSupport"),
+        .testTarget(name: "AudioTests", dependencies: ["Audio", "TestSupport"]),
+        .testTarget(name: "FeaturesTests", dependencies: ["Features", "Audio", "TestSupport"]),
+        .testTarget(name: "RecognizerTests", dependencies: ["Recognizer", "Features", "TestSupport"]),
+        .testTarget(name: "ListenTests", dependencies: ["Audio", "TestSupport"]),
+    ]
+)

@@ -1,0 +1,65 @@
+/// Everything that can go wrong turning a file or a stream into samples.
+///
+/// Each case names its input (a path, or `-` for standard input) and reads as one
+/// line a user can act on.
+public enum AudioError: Error, Equatable, Sendable, CustomStringConvertible {
+    /// The path does not exist.
+    case notFound(String)
+    /// The path is a directory, not a file.
+    case isDirectory(String)
+    /// The file exists but cannot be opened for reading.
+    case permissionDenied(String)
+    /// The input holds zero bytes.
+    case emptyFile(String)
+    /// The input is readable but holds no audio frames.
+    case noSamples(String)
+    /// libsndfile does not recognise the container; `header` is the first bytes, escaped.
+    case unrecognizedFormat(String, header: String)
+    /// libsndfile recognised the container but refused it; `reason` is libsndfile's message.
+    case malformed(String, reason: String)
+    /// The header declares more audio data than the input holds.
+    case truncated(String, declaredBytes: Int, availableBytes: Int)
+    /// A channel count of zero, or more than ``AudioDecoder/maximumChannelCount``.
+    case invalidChannelCount(String, Int)
+    /// A sample rate outside ``AudioDecoder/supportedSampleRates``.
+    case invalidSampleRate(String, Int)
+    /// A NaN or infinite sample at the given time.
+    case nonFiniteSample(String, seconds: Double)
+    /// Reading failed part-way; `reason` is the system's or libsndfile's message.
+    case readFailed(String, reason: String)
+    /// Raw PCM whose byte count is not a whole number of frames.
+    case partialFrame(String, byteCount: Int, bytesPerFrame: Int)
+    /// libsamplerate refused a conversion; `reason` is its message.
+    case resampling(reason: String)
+
+    public var description: String {
+        switch self {
+        case .notFound(let name): "\(name): no such file"
+        case .isDirectory(let name): "\(name): is a directory, not an audio file"
+        case .permissionDenied(let name): "\(name): permission denied"
+        case .emptyFile(let name): "\(name): empty file (0 bytes)"
+        case .noSamples(let name): "\(name): contains no audio samples"
+        case .unrecognizedFormat(let name, let header):
+            "\(name): not a WAV/FLAC/OGG file: unknown header '\(header)'"
+        case .malformed(let name, let reason): "\(name): malformed audio file: \(reason)"
+        case .truncated(let name, let declared, let available):
+            "\(name): truncated: the header declares \(declared) bytes of audio data, the file holds \(available)"
+        case .invalidChannelCount(let name, let count):
+            "\(name): invalid channel count \(count) (supported: 1-\(AudioDecoder.maximumChannelCount))"
+        case .invalidSampleRate(let name, let rate):
+            "\(name): invalid sample rate \(rate) Hz (supported: \(AudioDecoder.supportedSampleRates.lowerBound)-\(AudioDecoder.supportedSampleRates.upperBound) Hz)"
+        case .nonFiniteSample(let name, let seconds):
+            "\(name): NaN or infinite sample at \(formatSeconds(seconds)) s"
+        case .readFailed(let name, let reason): "\(name): read failed: \(reason)"
+        case .partialFrame(let name, let bytes, let perFrame):
+            "\(name): raw PCM of \(bytes) bytes is not a whole number of \(perFrame)-byte frames"
+        case .resampling(let reason): "resampling failed: \(reason)"
+        }
+    }
+}
+
+private func formatSeconds(_ value: Double) -> String {
+    let millis = Int((value * 1000).rounded())
+    let fraction = String(millis % 1000)
+    return "\(millis / 1000).\(String(repeating: "0", count: 3 - fraction.count))\(fraction)"
+}

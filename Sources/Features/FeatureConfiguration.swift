@@ -1,0 +1,84 @@
+/// How audio becomes feature frames; stored in model files, so a model always gets the
+/// front end it was trained with.
+///
+/// The defaults are the project's reference definition (`shared/reference/mfcc`): librosa's
+/// MFCC with a 512-point FFT, 25 ms periodic Hamming window, 10 ms hop, 40 Slaney mel bands
+/// from 20 to 7600 Hz, per-value dB with a 1e-10 floor, orthonormal DCT-II, 13 coefficients.
+public struct FeatureConfiguration: Sendable, Codable, Hashable {
+    /// What each frame holds.
+    public enum Kind: String, Sendable, Codable, Hashable, CaseIterable {
+        /// Cepstral coefficients (DCT of the log-mel energies).
+        case mfcc
+        /// The log-mel energies themselves, in dB.
+        case logMel = "logmel"
+    }
+
+    /// Normalisation applied once a whole utterance is known.
+    public enum Normalization: String, Sendable, Codable, Hashable, CaseIterable {
+        /// Values as computed.
+        case none
+        /// Per-utterance mean and variance normalisation of every dimension.
+        case utterance
+    }
+
+    /// Input sample rate, in Hz.
+    public var sampleRate: Int = 16_000
+    /// FFT length, in samples; the window is centred in it.
+    public var fftSize: Int = 512
+    /// Window length, in samples (400 = 25 ms).
+    public var windowLength: Int = 400
+    /// Hop between frames, in samples (160 = 10 ms).
+    public var hopLength: Int = 160
+    /// Number of mel bands.
+    public var melBandCount: Int = 40
+    /// Lowest mel edge, in Hz.
+    public var minimumFrequency: Double = 20
+    /// Highest mel edge, in Hz.
+    public var maximumFrequency: Double = 7_600
+    /// Cepstral coefficients kept (c0 included), for ``Kind/mfcc``.
+    public var coefficientCount: Int = 13
+    /// What each frame holds.
+    public var kind: Kind = .mfcc
+    /// Appends deltas and delta-deltas (regression over ±2 frames, edges repeated).
+    public var includesDeltas: Bool = false
+    /// Normalisation over the utterance.
+    public var normalization: Normalization = .none
+
+    /// The reference configuration, optionally with another kind, deltas or normalisation.
+    public init(kind: Kind = .mfcc, includesDeltas: Bool = false, normalization: Normalization = .none) {
+        self.kind = kind
+        self.includesDeltas = includesDeltas
+        self.normalization = normalization
+    }
+
+    /// Values per frame before deltas: 13 for MFCC, 40 for log-mel by default.
+    public var baseDimension: Int { kind == .mfcc ? coefficientCount : melBandCount }
+
+    /// Values per frame as extracted: ``baseDimension``, tripled with deltas.
+    public var dimension: Int { baseDimension * (includesDeltas ? 3 : 1) }
+
+    /// Seconds between frames.
+    public var frameShift: Double { Double(hopLength) / Double(sampleRate) }
+
+    /// Frames produced for `sampleCount` samples: `1 + (N - fftSize) / hopLength`, no padding.
+    public func frameCount(forSampleCount sampleCount: Int) -> Int {
+        sampleCount < fftSize ? 0 : 1 + (sampleCount - fftSize) / hopLength
+    }
+
+    /// Checks that the fields describe a working front end.
+    /// - Throws: ``FeatureError/invalidConfiguration(_:)`` naming the field.
+    public func validate() throws {
+        func require(_ condition: Bool, _ reason: String) throws {
+            if !condition { throw FeatureError.invalidConfiguration(reason) }
+        }
+        try require(sampleRate > 0, "sampleRate must be positive")
+        try require(fftSize >= 16 && fftSize <= 65_536 && fftSize % 2 == 0, "fftSize must be even, 16-65536")
+        try require(windowLength > 0 && windowLength <= fftSize, "windowLength must be 1...fftSize")
+        try require(hopLength > 0, "hopLength must be positive")
+        try require(melBandCount > 0 && melBandCount <= fftSize / 2, "melBandCount must be 1...fftSize/2")
+        try require(minimumFrequency >= 0 && minimumFrequency < maximumFrequency
+                    && maximumFrequency <= Double(sampleRate) / 2, "need 0 <= minimumFrequency < maximumFrequency <= sampleRate/2")
+        try require(kind == .logMel || (coefficientCount > 0 && coefficientCount <= melBandCount),
+                    "coefficientCount must be 1...melBandCount")
+    }
+}

@@ -1,0 +1,71 @@
+/// Turns audio pushed in chunks of any size into base feature frames as soon as each frame
+/// is complete; the frames equal ``FeatureExtractor/baseFrames(_:)`` of the whole signal.
+///
+/// Once running it allocates nothing per frame: samples go into a fixed buffer and each
+/// frame is handed to a closure as a pointer. Deltas and normalisation need the whole
+/// utterance: apply ``FeatureExtractor/postprocess(_:)`` when it ends.
+public final class StreamingFeatureExtractor {
+    /// The batch extractor that computes each frame.
+    public let extractor: FeatureExtractor
+    private let pending: UnsafeMutablePointer<Float>
+    private let capacity: Int
+    private var count = 0
+    private let frame: UnsafeMutablePointer<Float>
+    /// Frames emitted since creation or the last ``reset()``.
+    public private(set) var frameCount = 0
+
+    /// Creates a streaming extractor with its own FFT plan and buffers.
+    /// - Throws: ``FeatureError`` for an invalid configuration.
+    public init(configuration: FeatureConfiguration = FeatureConfiguration()) throws {
+        extractor = try FeatureExtractor(configuration: configuration)
+        capacity = configuration.fftSize + 4 * configuration.hopLength
+        pending = .allocate(capacity: capacity)
+        frame = .allocate(capacity: configuration.baseDimension)
+    }
+
+    deinit {
+        pending.deallocate()
+        frame.deallocate()
+    }
+
+    /// Pushes samples; calls `body` once per completed frame, in order.
+    /// - Parameters:
+    ///   - samples: the next mono samples, any count.
+    ///   - body: receives `baseDimension` values, valid only during the call.
+    public func push(_ samples: UnsafeBufferPointer<Float>, _ body: (UnsafeBufferPointer<Float>) throws -> Void) rethrows {
+        let c = extractor.configuration
+        var consumed = 0
+        while consumed < samples.count {
+            let taken = min(capacity - count, samples.count - consumed)
+            (pending + count).update(from: samples.baseAddress! + consumed, count: taken)
+            count += taken
+            consumed += taken
+            var start = 0
+            while count - start >= c.fftSize {
+                extractor.computeFrame(pending + start, into: frame)
+                frameCount += 1
+                start += c.hopLength
+                try body(UnsafeBufferPointer(start: frame, count: c.baseDimension))
+            }
+            if start > 0 {
+                pending.update(from: pending + start, count: count - start)
+                count -= start
+            }
+        }
+    }
+
+    /// Pushes samples and returns the frames they completed: `[frames, baseDimension]`.
+    public func push(_ samples: [Float]) -> Matrix {
+        var frames = Matrix(rows: 0, columns: extractor.configuration.baseDimension)
+        samples.withUnsafeBufferPointer { buffer in
+            push(buffer) { frames.appendRows($0) }
+        }
+        return frames
+    }
+
+    /// Drops buffered samples and restarts frame numbering, for a new utterance.
+    public func reset() {
+        count = 0
+        frameCount = 0
+    }
+}

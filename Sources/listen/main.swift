@@ -1,0 +1,2 @@
+import Audio
+print("hi")

@@ -1,0 +1,42 @@
+import Features
+import TestSupport
+import Testing
+
+@Suite("StreamingFeatureExtractor")
+struct StreamingFeatureExtractorTests {
+    static let signal = FeatureOptionTests.signal
+
+    @Test("Streaming frames are identical to batch frames", arguments: [1, 7, 160, 512, 4_000, 16_000], FeatureConfiguration.Kind.allCases)
+    func equalsBatch(chunkSize: Int, kind: FeatureConfiguration.Kind) throws {
+        let configuration = FeatureConfiguration(kind: kind)
+        let batch = try FeatureExtractor(configuration: configuration).baseFrames(Self.signal)
+        let streaming = try StreamingFeatureExtractor(configuration: configuration)
+        var frames = Matrix(rows: 0, columns: configuration.baseDimension)
+        var start = 0
+        while start < Self.signal.count {
+            let chunk = Array(Self.signal[start..<min(start + chunkSize, Self.signal.count)])
+            frames.appendRows(streaming.push(chunk).values)
+            start += chunkSize
+        }
+        #expect(frames == batch)
+        #expect(streaming.frameCount == 97)
+    }
+
+    @Test("A frame appears as soon as its last sample arrives")
+    func latency() throws {
+        let streaming = try StreamingFeatureExtractor()
+        #expect(streaming.push(Array(Self.signal.prefix(511))).rows == 0)
+        #expect(streaming.push([Self.signal[511]]).rows == 1)
+        #expect(streaming.push(Array(Self.signal[512..<671])).rows == 0)
+        #expect(streaming.push([Self.signal[671]]).rows == 1)
+    }
+
+    @Test("reset starts a new utterance")
+    func reset() throws {
+        let streaming = try StreamingFeatureExtractor()
+        _ = streaming.push(Array(Self.signal.prefix(3_000)))
+        streaming.reset()
+        let frames = streaming.push(Self.signal)
+        #expect(frames == (try FeatureExtractor().baseFrames(Self.signal)))
+    }
+}

@@ -1,0 +1,51 @@
+import Features
+import Foundation
+
+/// Paths to the shared material beside the checkout and helpers to read its text fixtures.
+public enum Fixtures {
+    /// The package root (the folder holding Package.swift).
+    public static let packageRoot = URL(fileURLWithPath: #filePath)
+        .deletingLastPathComponent().deletingLastPathComponent().deletingLastPathComponent()
+
+    /// `../shared` beside the checkout, or `$LISTEN_SHARED`.
+    public static let shared: URL = {
+        if let path = ProcessInfo.processInfo.environment["LISTEN_SHARED"] { return URL(fileURLWithPath: path) }
+        return packageRoot.deletingLastPathComponent().appendingPathComponent("shared")
+    }()
+
+    /// A path inside the shared folder.
+    public static func path(_ relative: String) -> String { shared.appendingPathComponent(relative).path }
+
+    /// Whether a shared file or folder exists (tests that need it are skipped otherwise).
+    public static func has(_ relative: String) -> Bool { FileManager.default.fileExists(atPath: path(relative)) }
+
+    /// Reads a whitespace-separated text matrix; `#` lines are comments.
+    public static func matrix(_ relative: String) throws -> Matrix {
+        let text = try String(contentsOfFile: path(relative), encoding: .utf8)
+        var rows = 0, columns = 0, values = [Float]()
+        for line in text.split(separator: "\n") where !line.hasPrefix("#") {
+            let row = line.split(whereSeparator: { $0 == " " || $0 == "\t" || $0 == "," }).map { Float(Double($0)!) }
+            if row.isEmpty { continue }
+            columns = row.count
+            values += row
+            rows += 1
+        }
+        return Matrix(rows: rows, columns: columns, values: values)
+    }
+
+    /// `max|a − b| / max|ref|`, the project's comparison of float arrays.
+    public static func relativeError<A: Collection, B: Collection>(_ actual: A, _ reference: B) -> Float
+    where A.Element == Float, B.Element == Float {
+        precondition(actual.count == reference.count, "sizes differ: \(actual.count) vs \(reference.count)")
+        let scale = reference.map(abs).max() ?? 0
+        let difference = zip(actual, reference).map { abs($0 - $1) }.max() ?? 0
+        return scale == 0 ? difference : difference / scale
+    }
+
+    /// A fresh scratch folder, removed by the caller with `FileManager.removeItem`.
+    public static func scratchFolder() throws -> URL {
+        let url = FileManager.default.temporaryDirectory.appendingPathComponent("listen-test-\(UUID().uuidString)")
+        try FileManager.default.createDirectory(at: url, withIntermediateDirectories: true)
+        return url
+    }
+}
