@@ -46,6 +46,6 @@ let package = Package(
         .testTarget(name: "AudioTests", dependencies: ["Audio", "TestSupport"]),
         .testTarget(name: "FeaturesTests", dependencies: ["Features", "Audio", "TestSupport"]),
         .testTarget(name: "RecognizerTests", dependencies: ["Recognizer", "Features", "TestSupport"]),
-        .testTarget(name: "ListenTests", dependencies: ["Audio", "TestSupport"]),
+        .testTarget(name: "ListenTests", dependencies: ["listen", "Audio", "TestSupport"]),
     ]
 )

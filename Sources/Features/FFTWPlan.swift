@@ -5,8 +5,10 @@ import Foundation
 /// plans is. Every planner call in the process goes through this lock.
 private let planner = NSLock()
 
-/// FFTW planner flags (macros that do not import into Swift).
-private let fftwMeasure: UInt32 = 0
+/// `FFTW_ESTIMATE` (a macro that does not import into Swift). FFTW_MEASURE times candidate
+/// algorithms and may pick a different one each run, which changes the last bits of the
+/// output; ESTIMATE is deterministic, so the same audio always gives the same features.
+private let fftwEstimate: UInt32 = 1 << 6
 
 /// Owns one single-precision real-to-complex FFTW plan and its aligned buffers.
 final class FFTWPlan {
@@ -17,8 +19,7 @@ final class FFTWPlan {
     let output: UnsafeMutablePointer<Float>
     private let plan: OpaquePointer
 
-    /// Plans a real FFT of `size` with `fftwf_plan_dft_r2c_1d` (FFTW_MEASURE, once per size
-    /// and process thanks to FFTW's accumulated wisdom).
+    /// Plans a real FFT of `size` with `fftwf_plan_dft_r2c_1d`.
     init(size: Int) throws {
         self.size = size
         let input = fftwf_malloc(MemoryLayout<Float>.stride * size)!.bindMemory(to: Float.self, capacity: size)
@@ -26,7 +27,7 @@ final class FFTWPlan {
         let output = fftwf_malloc(MemoryLayout<Float>.stride * 2 * complexCount)!.bindMemory(to: Float.self, capacity: 2 * complexCount)
         let plan = planner.withLock {
             output.withMemoryRebound(to: fftwf_complex.self, capacity: complexCount) {
-                fftwf_plan_dft_r2c_1d(Int32(size), input, $0, fftwMeasure)
+                fftwf_plan_dft_r2c_1d(Int32(size), input, $0, fftwEstimate)
             }
         }
         guard let plan else {
@@ -34,7 +35,6 @@ final class FFTWPlan {
             fftwf_free(output)
             throw FeatureError.planFailed(fftSize: size)
         }
-        // Planning with FFTW_MEASURE scribbles on the buffers.
         input.initialize(repeating: 0, count: size)
         self.input = input
         self.output = output

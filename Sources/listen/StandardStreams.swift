@@ -1,0 +1,37 @@
+import Foundation
+
+/// Writes lines to standard error (diagnostics, progress), never mixed into results.
+enum StandardError {
+    static func write(_ line: String) {
+        FileHandle.standardError.write(Data((line.hasSuffix("\n") ? line : line + "\n").utf8))
+    }
+}
+
+/// Buffered writes to standard output, flushed in large blocks.
+struct OutputBuffer: ~Copyable {
+    private var bytes: [UInt8] = []
+    private let handle: FileHandle
+
+    init(handle: FileHandle = .standardOutput) {
+        self.handle = handle
+        bytes.reserveCapacity(1 << 16)
+    }
+
+    mutating func write(_ text: String) {
+        bytes.append(contentsOf: text.utf8)
+        if bytes.count >= 1 << 16 { flush() }
+    }
+
+    mutating func write(bytes more: [UInt8]) {
+        bytes.append(contentsOf: more)
+        if bytes.count >= 1 << 16 { flush() }
+    }
+
+    mutating func flush() {
+        guard !bytes.isEmpty else { return }
+        handle.write(Data(bytes))
+        bytes.removeAll(keepingCapacity: true)
+    }
+
+    deinit { if !bytes.isEmpty { handle.write(Data(bytes)) } }
+}

@@ -1,2 +1,0 @@
-import Audio
-print("hi")

@@ -1,0 +1,72 @@
+import Foundation
+
+/// Runs the built `listen` executable, as users and scripts do, and captures what it prints.
+public struct ListenProcess {
+    /// What a run printed and how it ended.
+    public struct Result: Sendable {
+        public var status: Int32
+        public var standardOutput: Data
+        public var standardError: String
+        /// Standard output as UTF-8 text.
+        public var output: String { String(decoding: standardOutput, as: UTF8.self) }
+    }
+
+    /// The `listen` binary beside the test bundle (`.build/<config>/listen`).
+    public static let executable: URL = {
+        var folder = Bundle.main.bundleURL
+        for _ in 0..<3 where !FileManager.default.fileExists(atPath: folder.appendingPathComponent("listen").path) {
+            folder.deleteLastPathComponent()
+        }
+        return folder.appendingPathComponent("listen")
+    }()
+
+    /// Runs `listen` with `arguments`, feeding `input` on standard input.
+    /// - Parameters:
+    ///   - arguments: the command line after `listen`.
+    ///   - input: bytes for standard input (closed at once when empty).
+    ///   - prefix: a program that runs `listen` (for example `setpriv` to drop privileges).
+    ///   - environment: extra variables.
+    public static func run(_ arguments: [String], input: Data = Data(), prefix: [String] = [],
+                           environment: [String: String] = [:]) throws -> Result {
+        let process = Process()
+        let launcher = prefix.first.map { URL(fileURLWithPath: $0) } ?? executable
+        process.executableURL = launcher
+        process.arguments = Array(prefix.dropFirst()) + (prefix.isEmpty ? [] : [executable.path]) + arguments
+        process.environment = ProcessInfo.processInfo.environment.merging(environment) { $1 }
+        let stdin = Pipe(), stdout = Pipe(), stderr = Pipe()
+        process.standardInput = stdin
+        process.standardOutput = stdout
+        process.standardError = stderr
+        try process.run()
+        let writer = Thread {
+            stdin.fileHandleForWriting.write(input)
+            try? stdin.fileHandleForWriting.close()
+        }
+        writer.start()
+        let errorReader = DataReader(stderr.fileHandleForReading)
+        let output = stdout.fileHandleForReading.readDataToEndOfFile()
+        process.waitUntilExit()
+        return Result(status: process.terminationStatus, standardOutput: output,
+                      standardError: String(decoding: errorReader.finish(), as: UTF8.self))
+    }
+}
+
+/// Drains a pipe on its own thread so a chatty child never blocks on a full pipe.
+final class DataReader: @unchecked Sendable {
+    // Safe: `data` is written by the reading thread only before `done` is signalled,
+    // and read by `finish()` only after waiting on it.
+    private var data = Data()
+    private let done = DispatchSemaphore(value: 0)
+
+    init(_ handle: FileHandle) {
+        Thread { [self] in
+            data = handle.readDataToEndOfFile()
+            done.signal()
+        }.start()
+    }
+
+    func finish() -> Data {
+        done.wait()
+        return data
+    }
+}
