@@ -1,5 +1,6 @@
 import Benchmark
 import Features
+import Foundation
 
 /// A deterministic speech-like test signal: a sweeping tone with a little noise.
 func signal(seconds: Int) -> [Float] {
@@ -7,7 +8,9 @@ func signal(seconds: Int) -> [Float] {
     return (0..<(16_000 * seconds)).map { n in
         state = state &* 1_664_525 &+ 1_013_904_223
         let t = Float(n % 16_000) / 16_000
-        return 0.3 * sin(2 * .pi * (200 + 800 * t) * t) + 0.01 * (Float(state >> 8) / Float(1 << 24) - 0.5)
+        let tone: Float = 0.3 * sin(2 * Float.pi * (200 + 800 * t) * t)
+        let noise: Float = Float(state >> 8) / Float(1 << 24) - 0.5
+        return tone + 0.01 * noise
     }
 }
 
@@ -15,6 +18,11 @@ let benchmarks: @Sendable () -> Void = {
     Benchmark.defaultConfiguration = .init(
         metrics: [.wallClock, .cpuTotal, .mallocCountTotal, .peakMemoryResident],
         timeUnits: .microseconds, maxDuration: .seconds(3), maxIterations: 10_000)
+
+    // What the harness itself allocates per iteration: subtract it from the others.
+    Benchmark("Baseline (empty iteration)") { benchmark in
+        for _ in benchmark.scaledIterations { blackHole(benchmark) }
+    }
 
     // MFCC of a whole clip (batch extractor, one thread). Divide by the clip's seconds
     // for the time per audio-second.
