@@ -1,0 +1,165 @@
+import Features
+import Foundation
+
+/// The model file: one self-describing, versioned binary.
+///
+/// ```
+/// offset 0   8 bytes   magic "LSTNMODL"
+///        8   UInt32    format version (little-endian)
+///       12   UInt32    header length N
+///       16   N bytes   JSON header: architecture, features, alphabet, vocabulary,
+///                      metadata, tensor table [{name, shape, dtype}]
+///   16 + N   tensors   little-endian float32, in table order
+///      end   UInt32    CRC-32 of every byte before it
+/// ```
+/// The reader checks magic, version, the tensor table against the architecture and the
+/// file size *before* allocating tensors, then the checksum.
+public enum ModelFile {
+    static let magic = Array("LSTNMODL".utf8)
+    /// The version this build writes.
+    public static let version = 1
+    /// The versions this build reads.
+    public static let readableVersions = 1...1
+    /// The largest JSON header accepted.
+    static let maximumHeaderLength = 1 << 20
+
+    /// The JSON header.
+    struct Header: Codable {
+        struct Tensor: Codable, Equatable {
+            var name: String
+            var shape: [Int]
+            var dtype: String
+        }
+        var architecture: ModelArchitecture
+        var features: FeatureConfiguration
+        var alphabet: Alphabet
+        var vocabulary: [String]
+        var metadata: ModelMetadata
+        var tensors: [Tensor]
+    }
+
+    /// Serialises a model.
+    public static func data(of model: AcousticModel) throws -> Data {
+        let table = model.architecture.tensorShapes.map { Header.Tensor(name: $0.name, shape: $0.shape, dtype: "f32") }
+        let header = Header(architecture: model.architecture, features: model.features, alphabet: model.alphabet,
+                            vocabulary: model.defaultVocabulary, metadata: model.metadata, tensors: table)
+        let encoder = JSONEncoder()
+        encoder.outputFormatting = [.sortedKeys]
+        let json = try encoder.encode(header)
+        var bytes = magic
+        appendLittleEndian(UInt32(version), to: &bytes)
+        appendLittleEndian(UInt32(json.count), to: &bytes)
+        bytes += json
+        for tensor in model.tensors {
+            for value in tensor { appendLittleEndian(value.bitPattern, to: &bytes) }
+        }
+        let crc = bytes.withUnsafeBytes(CRC32.checksum)
+        appendLittleEndian(crc, to: &bytes)
+        return Data(bytes)
+    }
+
+    /// Writes a model atomically (a temporary file renamed into place).
+    /// - Throws: ``ModelError/unreadable(_:reason:)`` if the file cannot be written.
+    public static func write(_ model: AcousticModel, to path: String) throws {
+        do {
+            try data(of: model).write(to: URL(fileURLWithPath: path), options: .atomic)
+        } catch let error as ModelError {
+            throw error
+        } catch {
+            throw ModelError.unreadable(path, reason: error.localizedDescription)
+        }
+    }
+
+    /// Reads and checks a model file.
+    /// - Throws: ``ModelError`` saying what is wrong with the file.
+    public static func read(_ path: String) throws -> AcousticModel {
+        var isDirectory: ObjCBool = false
+        guard FileManager.default.fileExists(atPath: path, isDirectory: &isDirectory) else {
+            throw ModelError.unreadable(path, reason: "no such file")
+        }
+        guard !isDirectory.boolValue else { throw ModelError.unreadable(path, reason: "is a directory") }
+        let data: Data
+        do {
+            data = try Data(contentsOf: URL(fileURLWithPath: path), options: .mappedIfSafe)
+        } catch {
+            throw ModelError.unreadable(path, reason: "cannot read: \(error.localizedDescription)")
+        }
+        return try model(from: data, name: path)
+    }
+
+    /// Parses and checks a model held in memory; `name` is used in error messages.
+    public static func model(from data: Data, name: String) throws -> AcousticModel {
+        try data.withUnsafeBytes { bytes in
+            guard bytes.count >= 20, Array(bytes.prefix(8)) == magic else { throw ModelError.notAModel(name) }
+            let version = Int(readLittleEndian(UInt32.self, bytes, at: 8))
+            guard readableVersions.contains(version) else {
+                throw ModelError.unsupportedVersion(name, version: version, supported: readableVersions)
+            }
+            let headerLength = Int(readLittleEndian(UInt32.self, bytes, at: 12))
+            guard headerLength <= maximumHeaderLength, 16 + headerLength + 4 <= bytes.count else {
+                throw ModelError.corrupt(name, reason: "header length \(headerLength) does not fit in \(bytes.count) bytes")
+            }
+            let header: Header
+            do {
+                header = try JSONDecoder().decode(Header.self, from: Data(bytes[16..<(16 + headerLength)]))
+            } catch {
+                throw ModelError.corrupt(name, reason: "unreadable header (\(describe(error)))")
+            }
+            let architecture = header.architecture
+            do { try architecture.validate() } catch let error as ModelError {
+                throw ModelError.corrupt(name, reason: "\(error)")
+            }
+            let expected = architecture.tensorShapes.map { Header.Tensor(name: $0.name, shape: $0.shape, dtype: "f32") }
+            guard header.tensors == expected else {
+                let mismatch = zip(header.tensors, expected).first { $0 != $1 }
+                let detail = mismatch.map { "tensor \($0.0.name) \($0.0.shape) \($0.0.dtype), architecture needs \($0.1.name) \($0.1.shape) f32" }
+                    ?? "\(header.tensors.count) tensors, architecture needs \(expected.count)"
+                throw ModelError.corrupt(name, reason: detail)
+            }
+            let floatCount = architecture.parameterCount
+            let expectedSize = 16 + headerLength + 4 * floatCount + 4
+            guard bytes.count == expectedSize else {
+                throw ModelError.corrupt(name, reason: "file is \(bytes.count) bytes; its header describes \(expectedSize)")
+            }
+            let stored = readLittleEndian(UInt32.self, bytes, at: bytes.count - 4)
+            guard CRC32.checksum(UnsafeRawBufferPointer(rebasing: bytes[..<(bytes.count - 4)])) == stored else {
+                throw ModelError.checksumMismatch(name)
+            }
+            var model: AcousticModel
+            do {
+                model = try AcousticModel(architecture: architecture, features: header.features, alphabet: header.alphabet,
+                                          defaultVocabulary: header.vocabulary, metadata: header.metadata)
+            } catch let error as ModelError {
+                throw ModelError.corrupt(name, reason: "\(error)")
+            }
+            var offset = 16 + headerLength
+            model.tensors = expected.map { tensor in
+                let count = tensor.shape.reduce(1, *)
+                defer { offset += 4 * count }
+                return (0..<count).map { Float(bitPattern: readLittleEndian(UInt32.self, bytes, at: offset + 4 * $0)) }
+            }
+            guard model.tensors.allSatisfy({ $0.allSatisfy(\.isFinite) }) else {
+                throw ModelError.corrupt(name, reason: "a weight is NaN or infinite")
+            }
+            return model
+        }
+    }
+
+    private static func describe(_ error: any Error) -> String {
+        switch error {
+        case DecodingError.keyNotFound(let key, _): "missing field '\(key.stringValue)'"
+        case DecodingError.typeMismatch(_, let context), DecodingError.valueNotFound(_, let context):
+            "bad field '\(context.codingPath.map(\.stringValue).joined(separator: "."))'"
+        case DecodingError.dataCorrupted: "not valid JSON"
+        default: "\(error)"
+        }
+    }
+
+    private static func appendLittleEndian<T: FixedWidthInteger>(_ value: T, to bytes: inout [UInt8]) {
+        withUnsafeBytes(of: value.littleEndian) { bytes.append(contentsOf: $0) }
+    }
+
+    private static func readLittleEndian<T: FixedWidthInteger>(_: T.Type, _ bytes: UnsafeRawBufferPointer, at offset: Int) -> T {
+        T(littleEndian: bytes.loadUnaligned(fromByteOffset: offset, as: T.self))
+    }
+}

@@ -1,0 +1,89 @@
+import Features
+
+/// The acoustic model: a stack of bidirectional GRU layers (PyTorch's gate convention), a
+/// linear layer and log-softmax over CTC classes, with everything needed to use it — the
+/// feature front end it was trained with, its alphabet and default vocabulary.
+///
+/// Run it with an ``InferenceSession`` (or through ``Recognizer``); load and save it with
+/// ``ModelFile``.
+public struct AcousticModel: Sendable {
+    /// Layer sizes.
+    public var architecture: ModelArchitecture
+    /// The front end the model expects; ``Recognizer`` computes features with it.
+    public var features: FeatureConfiguration
+    /// The characters of classes 1…; class 0 is the CTC blank.
+    public var alphabet: Alphabet
+    /// Command words and phrases used when the caller gives no vocabulary.
+    public var defaultVocabulary: [String]
+    /// Where the model came from and how well it did.
+    public var metadata: ModelMetadata
+    /// `layers[k][0]` reads forward in time, `layers[k][1]` backward.
+    public var layers: [[GRUWeights]]
+    /// `[classes, 2H]`, row-major.
+    public var outputWeights: [Float]
+    /// `[classes]`.
+    public var outputBias: [Float]
+
+    /// A model with zero weights; fill them in (training, or a loader).
+    /// - Throws: ``ModelError`` if the architecture is invalid or disagrees with the alphabet.
+    public init(architecture: ModelArchitecture, features: FeatureConfiguration, alphabet: Alphabet,
+                defaultVocabulary: [String] = [], metadata: ModelMetadata = ModelMetadata()) throws {
+        try architecture.validate()
+        guard architecture.hiddenSize % 8 == 0 else {
+            throw ModelError.invalidArchitecture("hiddenSize \(architecture.hiddenSize) is not a multiple of 8")
+        }
+        guard architecture.classCount == alphabet.classCount else {
+            throw ModelError.invalidArchitecture(
+                "classCount \(architecture.classCount) does not match the alphabet's \(alphabet.classCount) classes")
+        }
+        guard architecture.inputSize == features.dimension else {
+            throw ModelError.invalidArchitecture(
+                "inputSize \(architecture.inputSize) does not match the features' \(features.dimension) values per frame")
+        }
+        self.architecture = architecture
+        self.features = features
+        self.alphabet = alphabet
+        self.defaultVocabulary = defaultVocabulary
+        self.metadata = metadata
+        layers = (0..<architecture.layerCount).map { layer in
+            [GRUWeights](repeating: GRUWeights(inputSize: architecture.layerInputSize(layer), hiddenSize: architecture.hiddenSize), count: 2)
+        }
+        outputWeights = [Float](repeating: 0, count: architecture.classCount * 2 * architecture.hiddenSize)
+        outputBias = [Float](repeating: 0, count: architecture.classCount)
+    }
+
+    /// All tensors in ``ModelArchitecture/tensorShapes`` order.
+    public var tensors: [[Float]] {
+        get {
+            layers.flatMap { directions in
+                directions.flatMap { [$0.inputWeights, $0.hiddenWeights, $0.inputBias, $0.hiddenBias] }
+            } + [outputWeights, outputBias]
+        }
+        set {
+            let shapes = architecture.tensorShapes
+            precondition(newValue.count == shapes.count && zip(newValue, shapes).allSatisfy { $0.count == $1.shape.reduce(1, *) },
+                         "tensors do not match the architecture")
+            var index = 0
+            for layer in layers.indices {
+                for direction in 0..<2 {
+                    layers[layer][direction] = GRUWeights(
+                        inputWeights: newValue[index], hiddenWeights: newValue[index + 1],
+                        inputBias: newValue[index + 2], hiddenBias: newValue[index + 3])
+                    index += 4
+                }
+            }
+            outputWeights = newValue[index]
+            outputBias = newValue[index + 1]
+        }
+    }
+}
+
+extension GRUWeights {
+    /// Wraps existing tensors (PyTorch layout, gate blocks r, z, n).
+    public init(inputWeights: [Float], hiddenWeights: [Float], inputBias: [Float], hiddenBias: [Float]) {
+        self.inputWeights = inputWeights
+        self.hiddenWeights = hiddenWeights
+        self.inputBias = inputBias
+        self.hiddenBias = hiddenBias
+    }
+}

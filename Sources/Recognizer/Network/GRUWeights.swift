@@ -1,0 +1,19 @@
+/// The weights of one direction of one GRU layer, PyTorch layout: gate blocks r, z, n.
+public struct GRUWeights: Sendable, Hashable {
+    /// `[3H, input]`, row-major.
+    public var inputWeights: [Float]
+    /// `[3H, H]`, row-major.
+    public var hiddenWeights: [Float]
+    /// `[3H]`: b_ir, b_iz, b_in.
+    public var inputBias: [Float]
+    /// `[3H]`: b_hr, b_hz, b_hn (b_hn sits inside the reset gate's product).
+    public var hiddenBias: [Float]
+
+    /// Zero weights for a direction of `hiddenSize` units reading `inputSize` values.
+    public init(inputSize: Int, hiddenSize: Int) {
+        inputWeights = [Float](repeating: 0, count: 3 * hiddenSize * inputSize)
+        hiddenWeights = [Float](repeating: 0, count: 3 * hiddenSize * hiddenSize)
+        inputBias = [Float](repeating: 0, count: 3 * hiddenSize)
+        hiddenBias = [Float](repeating: 0, count: 3 * hiddenSize)
+    }
+}

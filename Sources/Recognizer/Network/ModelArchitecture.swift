@@ -1,0 +1,59 @@
+/// The shape of an acoustic model: a stack of bidirectional GRU layers, then a linear
+/// layer and log-softmax over the output classes (CTC blank first, then the alphabet).
+public struct ModelArchitecture: Sendable, Codable, Hashable {
+    /// Values per input frame (13 MFCC, 40 log-mel, ×3 with deltas).
+    public var inputSize: Int
+    /// Units per direction in every GRU layer.
+    public var hiddenSize: Int
+    /// Number of bidirectional GRU layers.
+    public var layerCount: Int
+    /// Output classes: CTC blank plus the alphabet.
+    public var classCount: Int
+
+    /// Creates an architecture description.
+    public init(inputSize: Int, hiddenSize: Int, layerCount: Int, classCount: Int) {
+        self.inputSize = inputSize
+        self.hiddenSize = hiddenSize
+        self.layerCount = layerCount
+        self.classCount = classCount
+    }
+
+    /// The largest sizes a model file may declare; anything bigger is refused before allocating.
+    public static let limits = (inputSize: 4_096, hiddenSize: 2_048, layerCount: 16, classCount: 1_024)
+
+    /// Input width of GRU layer `layer`: the features for layer 0, both directions' outputs after.
+    public func layerInputSize(_ layer: Int) -> Int { layer == 0 ? inputSize : 2 * hiddenSize }
+
+    /// Every tensor the model holds, in file order, with its PyTorch name and shape.
+    public var tensorShapes: [(name: String, shape: [Int])] {
+        var shapes: [(String, [Int])] = []
+        for layer in 0..<layerCount {
+            for suffix in ["", "_reverse"] {
+                shapes.append(("gru.weight_ih_l\(layer)\(suffix)", [3 * hiddenSize, layerInputSize(layer)]))
+                shapes.append(("gru.weight_hh_l\(layer)\(suffix)", [3 * hiddenSize, hiddenSize]))
+                shapes.append(("gru.bias_ih_l\(layer)\(suffix)", [3 * hiddenSize]))
+                shapes.append(("gru.bias_hh_l\(layer)\(suffix)", [3 * hiddenSize]))
+            }
+        }
+        shapes.append(("fc.weight", [classCount, 2 * hiddenSize]))
+        shapes.append(("fc.bias", [classCount]))
+        return shapes
+    }
+
+    /// Total number of parameters.
+    public var parameterCount: Int { tensorShapes.reduce(0) { $0 + $1.shape.reduce(1, *) } }
+
+    /// Checks every size is positive and within ``limits``.
+    /// - Throws: ``ModelError/invalidArchitecture(_:)`` naming the field.
+    public func validate() throws {
+        func check(_ value: Int, _ limit: Int, _ name: String) throws {
+            guard (1...limit).contains(value) else {
+                throw ModelError.invalidArchitecture("\(name) \(value) is outside 1...\(limit)")
+            }
+        }
+        try check(inputSize, Self.limits.inputSize, "inputSize")
+        try check(hiddenSize, Self.limits.hiddenSize, "hiddenSize")
+        try check(layerCount, Self.limits.layerCount, "layerCount")
+        try check(classCount, Self.limits.classCount, "classCount")
+    }
+}

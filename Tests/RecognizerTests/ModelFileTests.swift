@@ -1,0 +1,112 @@
+import Features
+import Foundation
+import Recognizer
+import TestSupport
+import Testing
+
+@Suite("ModelFile")
+final class ModelFileTests {
+    let folder: URL
+
+    init() throws { folder = try Fixtures.scratchFolder() }
+    deinit { try? FileManager.default.removeItem(at: folder) }
+
+    /// A small model with distinct, reproducible weights.
+    static func smallModel() throws -> AcousticModel {
+        var model = try AcousticModel(
+            architecture: ModelArchitecture(inputSize: 13, hiddenSize: 8, layerCount: 2, classCount: 29),
+            features: FeatureConfiguration(), alphabet: .english, defaultVocabulary: ["yes", "no", "go left"],
+            metadata: ModelMetadata(name: "tiny", trainingCommand: "listen train --tiny", metrics: ["accuracy": 0.5]))
+        var state: UInt32 = 7
+        model.tensors = model.tensors.map { tensor in
+            tensor.map { _ in
+                state = state &* 1_664_525 &+ 1_013_904_223
+                return Float(Int32(bitPattern: state)) / Float(Int32.max)
+            }
+        }
+        return model
+    }
+
+    private func write(_ bytes: [UInt8], _ name: String) throws -> String {
+        let path = folder.appendingPathComponent(name).path
+        try Data(bytes).write(to: URL(fileURLWithPath: path))
+        return path
+    }
+
+    @Test("Write then read gives back every weight and field")
+    func roundTrip() throws {
+        let model = try Self.smallModel()
+        let path = folder.appendingPathComponent("tiny.lmodel").path
+        try ModelFile.write(model, to: path)
+        let read = try ModelFile.read(path)
+        #expect(read.tensors == model.tensors)
+        #expect(read.architecture == model.architecture && read.features == model.features)
+        #expect(read.alphabet == model.alphabet && read.defaultVocabulary == model.defaultVocabulary)
+        #expect(read.metadata == model.metadata)
+    }
+
+    @Test("The reference model survives a round trip and still matches PyTorch", .enabled(if: Fixtures.has("reference/gru")))
+    func referenceRoundTrip() throws {
+        let path = folder.appendingPathComponent("reference.lmodel").path
+        try ModelFile.write(try referenceModel(), to: path)
+        let input = try Fixtures.matrix("reference/gru/T100_input_features.txt")
+        let output = InferenceSession(model: try ModelFile.read(path)).logProbabilities(input)
+        let reference = try Fixtures.matrix("reference/gru/T100_expected_log_probs_np64.txt")
+        #expect(zip(output.values, reference.values).allSatisfy { abs($0 - $1) <= 1e-4 })
+    }
+
+    @Test("Truncated files are refused", arguments: [0, 10, 19, 200, 1_000])
+    func truncated(keep: Int) throws {
+        let bytes = [UInt8](try ModelFile.data(of: try Self.smallModel()))
+        let path = try write(Array(bytes.prefix(keep)), "cut.lmodel")
+        #expect(throws: ModelError.self) { try ModelFile.read(path) }
+        do { _ = try ModelFile.read(path) } catch { #expect("\(error)".contains(path)) }
+    }
+
+    @Test("A flipped weight byte fails the checksum")
+    func corrupted() throws {
+        var bytes = [UInt8](try ModelFile.data(of: try Self.smallModel()))
+        bytes[bytes.count - 100] ^= 0x40
+        let path = try write(bytes, "flipped.lmodel")
+        #expect(throws: ModelError.checksumMismatch(path)) { try ModelFile.read(path) }
+    }
+
+    @Test("Wrong magic and wrong version")
+    func magicAndVersion() throws {
+        var bytes = [UInt8](try ModelFile.data(of: try Self.smallModel()))
+        let notModel = try write(Array("RIFF....WAVEfmt somethingsomething".utf8), "audio.wav")
+        #expect(throws: ModelError.notAModel(notModel)) { try ModelFile.read(notModel) }
+        bytes[8] = 3
+        let future = try write(bytes, "future.lmodel")
+        #expect(throws: ModelError.unsupportedVersion(future, version: 3, supported: 1...1)) { try ModelFile.read(future) }
+        #expect(ModelError.unsupportedVersion(future, version: 3, supported: 1...1).description
+                == "model file '\(future)' is version 3; this build reads versions 1-1")
+    }
+
+    @Test("A hostile header declaring a huge model is refused before allocating")
+    func hostileHeader() throws {
+        let bytes = [UInt8](try ModelFile.data(of: try Self.smallModel()))
+        let headerLength = Int(bytes[12]) | Int(bytes[13]) << 8 | Int(bytes[14]) << 16 | Int(bytes[15]) << 24
+        var header = String(decoding: bytes[16..<(16 + headerLength)], as: UTF8.self)
+        header = header.replacingOccurrences(of: "\"hiddenSize\":8", with: "\"hiddenSize\":2048")
+        header = header.replacingOccurrences(of: "\"layerCount\":2", with: "\"layerCount\":16")
+        let path = try write(Array(bytes[0..<12]) + le(UInt32(header.utf8.count)) + Array(header.utf8) + Array(bytes[(16 + headerLength)...]), "huge.lmodel")
+        #expect(throws: ModelError.self) { try ModelFile.read(path) }
+        do { _ = try ModelFile.read(path) } catch { #expect("\(error)".contains("corrupt")) }
+
+        let absurd = try write(Array(bytes[0..<12]) + le(UInt32.max) + Array(bytes[16...]), "absurd.lmodel")
+        #expect(throws: ModelError.corrupt(absurd, reason: "header length 4294967295 does not fit in \(bytes.count) bytes")) {
+            try ModelFile.read(absurd)
+        }
+        let garbage = try write(Array(bytes[0..<12]) + le(UInt32(8)) + Array("{nonsense".utf8) + Array(repeating: 0, count: 10), "garbage.lmodel")
+        #expect(throws: ModelError.corrupt(garbage, reason: "unreadable header (not valid JSON)")) { try ModelFile.read(garbage) }
+    }
+
+    @Test("A missing file and a directory")
+    func missing() throws {
+        #expect(throws: ModelError.unreadable("/nonexistent.lmodel", reason: "no such file")) { try ModelFile.read("/nonexistent.lmodel") }
+        #expect(throws: ModelError.unreadable(folder.path, reason: "is a directory")) { try ModelFile.read(folder.path) }
+    }
+
+    private func le(_ value: UInt32) -> [UInt8] { withUnsafeBytes(of: value.littleEndian, Array.init) }
+}

