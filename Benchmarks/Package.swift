@@ -23,5 +23,14 @@ let package = Package(
             ],
             path: "FeatureBenchmarks",
             plugins: [.plugin(name: "BenchmarkPlugin", package: "benchmark")]),
+        .executableTarget(
+            name: "RecognizerBenchmarks",
+            dependencies: [
+                .product(name: "Recognizer", package: listen),
+                .product(name: "Features", package: listen),
+                .product(name: "Benchmark", package: "benchmark"),
+            ],
+            path: "RecognizerBenchmarks",
+            plugins: [.plugin(name: "BenchmarkPlugin", package: "benchmark")]),
     ]
 )

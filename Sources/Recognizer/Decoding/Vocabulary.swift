@@ -1,0 +1,35 @@
+import Foundation
+
+/// Command words and phrases to restrict decoding to ("yes", "go left").
+public struct Vocabulary: Sendable, Hashable, Codable {
+    /// Entries, lower-cased, single spaces, in the order given, without duplicates.
+    public let entries: [String]
+
+    /// A vocabulary of words and phrases.
+    /// - Throws: ``RecognizerError/invalidVocabulary(_:)`` if it is empty.
+    public init(_ entries: [String]) throws {
+        var seen = Set<String>(), cleaned: [String] = []
+        for entry in entries {
+            let words = entry.lowercased().split(whereSeparator: \.isWhitespace).joined(separator: " ")
+            if !words.isEmpty && seen.insert(words).inserted { cleaned.append(words) }
+        }
+        guard !cleaned.isEmpty else { throw RecognizerError.invalidVocabulary("the vocabulary has no words") }
+        self.entries = cleaned
+    }
+
+    /// Parses the command-line form: comma-separated entries, or `@file` with one entry per
+    /// line (or comma-separated), `#` starting a comment.
+    /// - Throws: ``RecognizerError/invalidVocabulary(_:)`` for an unreadable file or no words.
+    public init(argument: String) throws {
+        var text = argument
+        if argument.hasPrefix("@") {
+            let path = String(argument.dropFirst())
+            guard let contents = try? String(contentsOfFile: path, encoding: .utf8) else {
+                throw RecognizerError.invalidVocabulary("cannot read vocabulary file '\(path)'")
+            }
+            text = contents.split(separator: "\n").map { $0.split(separator: "#", maxSplits: 1, omittingEmptySubsequences: false).first ?? "" }
+                .joined(separator: ",")
+        }
+        try self.init(text.split(whereSeparator: { $0 == "," || $0 == "\n" }).map(String.init))
+    }
+}

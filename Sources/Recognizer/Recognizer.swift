@@ -1,0 +1,88 @@
+import Features
+
+/// Recognises command words: samples or features in, a ``Transcript`` out.
+///
+/// ```swift
+/// let model = try ModelFile.read("model.lmodel")
+/// let recognizer = try Recognizer(model: model, decoding: .vocabulary(try Vocabulary(["yes", "no", "go left"])))
+/// let transcript = recognizer.transcribe(samples: audio.samples)   // 16 kHz mono
+/// for word in transcript.words { print(word.word, word.start, word.end, word.confidence) }
+/// ```
+///
+/// Not thread-safe (it keeps buffers between calls): use one recognizer per thread.
+public final class Recognizer {
+    /// How log-probabilities become words.
+    public enum Decoding: Sendable, Hashable {
+        /// Best path: the likeliest class per frame. Fastest; open vocabulary.
+        case greedy
+        /// CTC prefix beam search of the given width; open vocabulary.
+        case beamSearch(width: Int)
+        /// Only these words and phrases; anything else is `[unk]`, silence is nothing.
+        case vocabulary(Vocabulary)
+    }
+
+    /// The acoustic model.
+    public let model: AcousticModel
+    /// The decoding in use.
+    public let decoding: Decoding
+    private let extractor: FeatureExtractor
+    private let session: InferenceSession
+    private let vocabularyDecoder: VocabularyDecoder?
+
+    /// Prepares a recognizer.
+    /// - Parameters:
+    ///   - model: the acoustic model (see ``ModelFile/read(_:)``).
+    ///   - decoding: greedy, beam search, or restricted to a vocabulary.
+    ///   - threadCount: 1, or 2 to run the model's two directions on two cores.
+    /// - Throws: ``RecognizerError`` for a vocabulary the model cannot spell, ``FeatureError``
+    ///   for a model with an invalid front end.
+    public init(model: AcousticModel, decoding: Decoding = .greedy, threadCount: Int = 1) throws {
+        self.model = model
+        self.decoding = decoding
+        extractor = try FeatureExtractor(configuration: model.features)
+        session = InferenceSession(model: model, threadCount: threadCount)
+        if case .vocabulary(let vocabulary) = decoding {
+            vocabularyDecoder = try VocabularyDecoder(vocabulary: vocabulary, alphabet: model.alphabet)
+        } else {
+            vocabularyDecoder = nil
+        }
+    }
+
+    /// Transcribes audio.
+    /// - Parameter samples: 16 kHz mono samples in [-1, 1].
+    /// - Returns: the recognised words with times in seconds from the first sample.
+    public func transcribe(samples: [Float]) -> Transcript {
+        transcribe(features: extractor.extract(samples), duration: Double(samples.count) / Double(model.features.sampleRate))
+    }
+
+    /// Transcribes a feature matrix computed with ``AcousticModel/features``.
+    /// - Parameters:
+    ///   - features: `[frames, model.architecture.inputSize]`.
+    ///   - duration: the audio's length in seconds (derived from the frame count if nil).
+    public func transcribe(features: Matrix, duration: Double? = nil) -> Transcript {
+        let c = model.features
+        let seconds = duration ?? Double(max(0, features.rows - 1) * c.hopLength + (features.rows > 0 ? c.fftSize : 0)) / Double(c.sampleRate)
+        return decode(logProbabilities(features: features), duration: seconds)
+    }
+
+    /// The model's log-probabilities `[frames, classes]` for a feature matrix.
+    public func logProbabilities(features: Matrix) -> Matrix {
+        session.logProbabilities(features)
+    }
+
+    /// Decodes log-probabilities with this recognizer's decoding.
+    public func decode(_ logProbabilities: Matrix, duration: Double) -> Transcript {
+        let timing = FrameTiming(features: model.features, duration: duration)
+        let words: [RecognizedWord]
+        switch decoding {
+        case .greedy:
+            words = CTCGreedyDecoder.decode(logProbabilities).words(alphabet: model.alphabet, logProbabilities: logProbabilities, timing: timing)
+        case .beamSearch(let width):
+            words = CTCBeamSearchDecoder(beamWidth: width).decode(logProbabilities)
+                .words(alphabet: model.alphabet, logProbabilities: logProbabilities, timing: timing)
+        case .vocabulary:
+            words = vocabularyDecoder!.decode(logProbabilities, timing: timing)
+        }
+        return Transcript(words: words, duration: duration)
+    }
+}
