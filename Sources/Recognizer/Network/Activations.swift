@@ -6,7 +6,11 @@ enum Activations {
     @inline(__always)
     static func exp(_ x: SIMD8<Float>) -> SIMD8<Float> {
         let clamped = x.clamped(lowerBound: SIMD8(repeating: -87.3), upperBound: SIMD8(repeating: 88.7))
-        let k = (clamped * 1.442_695_040_9).rounded(.toNearestOrEven)
+        // Adding 1.5·2²³ rounds x·log2(e) to the nearest integer k and leaves k in the low
+        // mantissa bits: no (slow, generic) float-to-int vector conversion or rounding call.
+        let magic = SIMD8<Float>(repeating: 12_582_912)
+        let shifted = clamped * 1.442_695_040_9 + magic
+        let k = shifted - magic
         var r = clamped - k * 0.693_359_375
         r = r - k * -2.121_944_4e-4
         var p = SIMD8<Float>(repeating: 1.987_569_15e-4)
@@ -16,7 +20,7 @@ enum Activations {
         p = p * r + 1.666_666_545_9e-1
         p = p * r + 5.000_000_120_1e-1
         p = p * (r * r) + r + 1
-        let exponent = (SIMD8<Int32>(k) &+ 127) &<< 23
+        let exponent = (unsafeBitCast(shifted, to: SIMD8<Int32>.self) &- 0x4B40_0000 &+ 127) &<< 23
         return p * unsafeBitCast(exponent, to: SIMD8<Float>.self)
     }
 
