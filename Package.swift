@@ -45,7 +45,7 @@ let package = Package(
         .target(name: "TestSupport", dependencies: ["Features"], path: "Tests/TestSupport"),
         .testTarget(name: "AudioTests", dependencies: ["Audio", "TestSupport"]),
         .testTarget(name: "FeaturesTests", dependencies: ["Features", "Audio", "TestSupport"]),
-        .testTarget(name: "RecognizerTests", dependencies: ["Recognizer", "Features", "TestSupport"]),
+        .testTarget(name: "RecognizerTests", dependencies: ["Recognizer", "Features", "Audio", "TestSupport"]),
         .testTarget(name: "ListenTests", dependencies: ["listen", "Audio", "TestSupport"]),
     ]
 )

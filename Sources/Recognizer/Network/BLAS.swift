@@ -37,3 +37,21 @@ extension BLAS {
         }
     }
 }
+
+extension BLAS {
+    /// `C[m, n] = op(A) · op(B) + beta · C` (`cblas_sgemm`), row-major; `op` transposes when asked.
+    /// A is `[m, k]` (or `[k, m]` transposed), B is `[k, n]` (or `[n, k]` transposed).
+    static func multiply(_ a: UnsafePointer<Float>, transposingA: Bool, _ b: UnsafePointer<Float>, transposingB: Bool,
+                         m: Int, n: Int, k: Int, beta: Float, into c: UnsafeMutablePointer<Float>) {
+        guard m > 0, n > 0, k > 0 else { return }
+        cblas_sgemm(CblasRowMajor, transposingA ? CblasTrans : CblasNoTrans, transposingB ? CblasTrans : CblasNoTrans,
+                    Int32(m), Int32(n), Int32(k), 1, a, Int32(transposingA ? m : k), b, Int32(transposingB ? k : n),
+                    beta, c, Int32(n))
+    }
+
+    /// `y[columns] += Aᵀ · x` for A `[rows, columns]` (`cblas_sgemv`, transposed).
+    static func multiplyTransposedVector(_ a: UnsafePointer<Float>, rows: Int, columns: Int, _ x: UnsafePointer<Float>,
+                                         adding y: UnsafeMutablePointer<Float>) {
+        cblas_sgemv(CblasRowMajor, CblasTrans, Int32(rows), Int32(columns), 1, a, Int32(columns), x, 1, 1, y, 1)
+    }
+}

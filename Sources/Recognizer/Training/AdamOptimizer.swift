@@ -1,0 +1,54 @@
+import Foundation
+
+/// Adam (Kingma & Ba 2015) over a list of tensors, with bias correction.
+public struct AdamOptimizer: Sendable, Codable {
+    public var beta1: Float = 0.9
+    public var beta2: Float = 0.999
+    public var epsilon: Float = 1e-8
+    /// Updates taken so far.
+    public private(set) var step = 0
+    private var firstMoment: [[Float]]
+    private var secondMoment: [[Float]]
+
+    /// An optimizer for tensors shaped like `parameters`.
+    public init(like parameters: [[Float]]) {
+        firstMoment = parameters.map { [Float](repeating: 0, count: $0.count) }
+        secondMoment = firstMoment
+    }
+
+    /// One update: `θ −= lr · m̂ / (√v̂ + ε)`.
+    /// - Parameters:
+    ///   - parameters: the tensors to update.
+    ///   - gradient: their gradient, same shapes.
+    ///   - learningRate: this step's rate (a schedule is the caller's).
+    public mutating func update(_ parameters: inout [[Float]], gradient: [[Float]], learningRate: Float) {
+        precondition(parameters.count == gradient.count && parameters.count == firstMoment.count, "tensor lists differ")
+        step += 1
+        let correction1 = 1 - pow(beta1, Float(step)), correction2 = 1 - pow(beta2, Float(step))
+        for tensor in parameters.indices {
+            precondition(parameters[tensor].count == gradient[tensor].count, "tensor \(tensor) sizes differ")
+            for i in parameters[tensor].indices {
+                let g = gradient[tensor][i]
+                firstMoment[tensor][i] = beta1 * firstMoment[tensor][i] + (1 - beta1) * g
+                secondMoment[tensor][i] = beta2 * secondMoment[tensor][i] + (1 - beta2) * g * g
+                let m = firstMoment[tensor][i] / correction1, v = secondMoment[tensor][i] / correction2
+                parameters[tensor][i] -= learningRate * m / (v.squareRoot() + epsilon)
+            }
+        }
+    }
+}
+
+/// Gradient clipping by global norm (Pascanu et al. 2013): exploding gradients are real for RNNs.
+public enum GradientClipping {
+    /// Scales every tensor so the norm over all of them is at most `maximumNorm`.
+    /// - Returns: the norm before clipping.
+    @discardableResult
+    public static func clipGlobalNorm(_ gradient: inout [[Float]], maximumNorm: Float) -> Float {
+        let norm = Float(gradient.reduce(0.0) { sum, tensor in tensor.reduce(sum) { $0 + Double($1) * Double($1) } }.squareRoot())
+        if norm > maximumNorm && norm.isFinite {
+            let scale = maximumNorm / norm
+            for index in gradient.indices { gradient[index] = gradient[index].map { $0 * scale } }
+        }
+        return norm
+    }
+}

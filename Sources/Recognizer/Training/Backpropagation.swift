@@ -1,0 +1,223 @@
+import Features
+import Foundation
+
+/// Backpropagation through time for an ``AcousticModel``: the forward pass keeping every
+/// gate, then gradients of the CTC loss for every tensor of every layer and direction.
+///
+/// One utterance at a time, so a minibatch of different lengths needs no padding: its
+/// gradient is the sum of its utterances' gradients.
+public struct Backpropagation: Sendable {
+    /// The model whose gradient is computed.
+    public let model: AcousticModel
+
+    /// Prepares backpropagation for a model.
+    public init(model: AcousticModel) {
+        BLAS.useSingleThread()
+        self.model = model
+    }
+
+    /// Zero gradients shaped like ``AcousticModel/tensors``.
+    public static func zeroGradient(like model: AcousticModel) -> [[Float]] {
+        model.tensors.map { [Float](repeating: 0, count: $0.count) }
+    }
+
+    /// The CTC loss of one utterance; adds its gradient to `gradient`.
+    /// - Parameters:
+    ///   - features: `[T, inputSize]`.
+    ///   - labels: target classes (no blanks).
+    ///   - gradient: tensors in ``AcousticModel/tensors`` order; the utterance's gradient is added.
+    /// - Returns: the loss, or nil (gradient untouched) when the labels cannot fit in T frames.
+    public func accumulate(features: Matrix, labels: [Int], into gradient: inout [[Float]]) -> Float? {
+        let a = model.architecture
+        precondition(features.columns == a.inputSize, "model reads \(a.inputSize) values per frame, got \(features.columns)")
+        let frames = features.rows, width = 2 * a.hiddenSize
+        // Forward, keeping each layer's input and each direction's gates.
+        var inputs: [[Float]] = [features.values]
+        var traces: [[DirectionTrace]] = []
+        for layer in 0..<a.layerCount {
+            var output = [Float](repeating: 0, count: frames * width)
+            var layerTraces: [DirectionTrace] = []
+            for direction in 0..<2 {
+                let trace = DirectionTrace(weights: model.layers[layer][direction], input: inputs[layer],
+                                           inputSize: a.layerInputSize(layer), frames: frames, reverse: direction == 1)
+                for t in 0..<frames {
+                    for j in 0..<a.hiddenSize { output[t * width + direction * a.hiddenSize + j] = trace.hidden[t * a.hiddenSize + j] }
+                }
+                layerTraces.append(trace)
+            }
+            traces.append(layerTraces)
+            inputs.append(output)
+        }
+        var logits = Matrix(rows: frames, columns: a.classCount)
+        inputs[a.layerCount].withUnsafeBufferPointer { hidden in
+            logits.values.withUnsafeMutableBufferPointer { out in
+                BLAS.multiplyTransposed(hidden.baseAddress!, rows: frames, inner: width, model.outputWeights,
+                                        outputs: a.classCount, bias: model.outputBias, into: out.baseAddress!)
+                Activations.logSoftmaxRows(out.baseAddress!, rows: frames, columns: a.classCount)
+            }
+        }
+        guard let (loss, logitGradient) = CTCLoss.lossAndGradient(logits, labels: labels) else { return nil }
+
+        // Output layer: dW = dLᵀ · H, db = Σ dL, dH = dL · W.
+        let tensorCount = gradient.count
+        var upstream = [Float](repeating: 0, count: frames * width)
+        logitGradient.values.withUnsafeBufferPointer { dl in
+            inputs[a.layerCount].withUnsafeBufferPointer { hidden in
+                gradient[tensorCount - 2].withUnsafeMutableBufferPointer { dw in
+                    BLAS.multiply(dl.baseAddress!, transposingA: true, hidden.baseAddress!, transposingB: false,
+                                  m: a.classCount, n: width, k: frames, beta: 1, into: dw.baseAddress!)
+                }
+            }
+            model.outputWeights.withUnsafeBufferPointer { w in
+                upstream.withUnsafeMutableBufferPointer { dh in
+                    BLAS.multiply(dl.baseAddress!, transposingA: false, w.baseAddress!, transposingB: false,
+                                  m: frames, n: width, k: a.classCount, beta: 0, into: dh.baseAddress!)
+                }
+            }
+        }
+        for t in 0..<frames {
+            for c in 0..<a.classCount { gradient[tensorCount - 1][c] += logitGradient[t, c] }
+        }
+
+        // GRU layers, last to first; each passes the gradient of its input down.
+        for layer in stride(from: a.layerCount - 1, through: 0, by: -1) {
+            let inputSize = a.layerInputSize(layer)
+            var inputGradient = [Float](repeating: 0, count: frames * inputSize)
+            for direction in 0..<2 {
+                let base = (layer * 2 + direction) * 4
+                var (dWi, dWh, dBi, dBh) = (gradient[base], gradient[base + 1], gradient[base + 2], gradient[base + 3])
+                traces[layer][direction].backward(
+                    weights: model.layers[layer][direction], input: inputs[layer], inputSize: inputSize,
+                    outputGradient: upstream, outputStride: width, outputOffset: direction * a.hiddenSize,
+                    inputWeights: &dWi, hiddenWeights: &dWh, inputBias: &dBi, hiddenBias: &dBh, inputGradient: &inputGradient)
+                (gradient[base], gradient[base + 1], gradient[base + 2], gradient[base + 3]) = (dWi, dWh, dBi, dBh)
+            }
+            upstream = inputGradient
+        }
+        return loss
+    }
+}
+
+/// One direction's forward pass with every gate kept, `[T, H]` each, indexed by frame.
+struct DirectionTrace {
+    let hiddenSize: Int
+    let frames: Int
+    let reverse: Bool
+    /// h_t.
+    var hidden: [Float]
+    /// The state before frame t's update.
+    var previous: [Float]
+    var reset: [Float], update: [Float], candidate: [Float]
+    /// W_hn h + b_hn, which the reset gate multiplies.
+    var hiddenCandidate: [Float]
+
+    init(weights w: GRUWeights, input: [Float], inputSize: Int, frames: Int, reverse: Bool) {
+        let h = w.hiddenBias.count / 3, gates = 3 * h
+        hiddenSize = h
+        self.frames = frames
+        self.reverse = reverse
+        hidden = [Float](repeating: 0, count: frames * h)
+        previous = hidden; reset = hidden; update = hidden; candidate = hidden; hiddenCandidate = hidden
+        var projection = [Float](repeating: 0, count: frames * gates)
+        input.withUnsafeBufferPointer { x in
+            projection.withUnsafeMutableBufferPointer { p in
+                BLAS.multiplyTransposed(x.baseAddress!, rows: frames, inner: inputSize, w.inputWeights, outputs: gates,
+                                        bias: w.inputBias, into: p.baseAddress!)
+            }
+        }
+        var state = [Float](repeating: 0, count: h)
+        var product = [Float](repeating: 0, count: gates)
+        for step in 0..<frames {
+            let t = reverse ? frames - 1 - step : step
+            w.hiddenWeights.withUnsafeBufferPointer { wh in
+                state.withUnsafeBufferPointer { s in
+                    product.withUnsafeMutableBufferPointer { g in
+                        BLAS.multiplyVector(wh.baseAddress!, rows: gates, columns: h, s.baseAddress!, into: g.baseAddress!)
+                    }
+                }
+            }
+            for j in 0..<h {
+                let r = sigmoid(projection[t * gates + j] + product[j] + w.hiddenBias[j])
+                let z = sigmoid(projection[t * gates + h + j] + product[h + j] + w.hiddenBias[h + j])
+                let hn = product[2 * h + j] + w.hiddenBias[2 * h + j]
+                let n = Foundation.tanh(projection[t * gates + 2 * h + j] + r * hn)
+                previous[t * h + j] = state[j]
+                reset[t * h + j] = r; update[t * h + j] = z; candidate[t * h + j] = n; hiddenCandidate[t * h + j] = hn
+                state[j] = (1 - z) * n + z * state[j]
+                hidden[t * h + j] = state[j]
+            }
+        }
+    }
+
+    /// Backpropagates `outputGradient` (columns `outputOffset ..< +H` of a `[T, outputStride]`
+    /// matrix) through time; adds weight gradients and the gradient of the input.
+    func backward(weights w: GRUWeights, input: [Float], inputSize: Int, outputGradient: [Float], outputStride: Int,
+                  outputOffset: Int, inputWeights dWi: inout [Float], hiddenWeights dWh: inout [Float],
+                  inputBias dBi: inout [Float], hiddenBias dBh: inout [Float], inputGradient dX: inout [Float]) {
+        let h = hiddenSize, gates = 3 * h
+        var dProjection = [Float](repeating: 0, count: frames * gates)   // ∂/∂(W_ih x + b_ih)
+        var dProduct = [Float](repeating: 0, count: frames * gates)      // ∂/∂(W_hh h + b_hh)
+        var carried = [Float](repeating: 0, count: h)                    // ∂/∂h from later steps
+        for step in stride(from: frames - 1, through: 0, by: -1) {
+            let t = reverse ? frames - 1 - step : step
+            var next = [Float](repeating: 0, count: h)
+            for j in 0..<h {
+                let i = t * h + j
+                let dh = outputGradient[t * outputStride + outputOffset + j] + carried[j]
+                let r = reset[i], z = update[i], n = candidate[i]
+                let dn = dh * (1 - z)
+                let dz = dh * (previous[i] - n)
+                let dan = dn * (1 - n * n)
+                let dar = dan * hiddenCandidate[i] * r * (1 - r)
+                let daz = dz * z * (1 - z)
+                dProjection[t * gates + j] = dar
+                dProjection[t * gates + h + j] = daz
+                dProjection[t * gates + 2 * h + j] = dan
+                dProduct[t * gates + j] = dar
+                dProduct[t * gates + h + j] = daz
+                dProduct[t * gates + 2 * h + j] = dan * r
+                next[j] = dh * z
+            }
+            // ∂h_{t−1} += W_hhᵀ · ∂(W_hh h + b_hh).
+            w.hiddenWeights.withUnsafeBufferPointer { wh in
+                dProduct.withUnsafeBufferPointer { dp in
+                    next.withUnsafeMutableBufferPointer { n in
+                        BLAS.multiplyTransposedVector(wh.baseAddress!, rows: gates, columns: h, dp.baseAddress! + t * gates, adding: n.baseAddress!)
+                    }
+                }
+            }
+            carried = next
+        }
+        // Weight gradients over all frames at once.
+        dProjection.withUnsafeBufferPointer { dp in
+            input.withUnsafeBufferPointer { x in
+                dWi.withUnsafeMutableBufferPointer { dw in
+                    BLAS.multiply(dp.baseAddress!, transposingA: true, x.baseAddress!, transposingB: false,
+                                  m: gates, n: inputSize, k: frames, beta: 1, into: dw.baseAddress!)
+                }
+            }
+            w.inputWeights.withUnsafeBufferPointer { wi in
+                dX.withUnsafeMutableBufferPointer { dx in
+                    BLAS.multiply(dp.baseAddress!, transposingA: false, wi.baseAddress!, transposingB: false,
+                                  m: frames, n: inputSize, k: gates, beta: 1, into: dx.baseAddress!)
+                }
+            }
+        }
+        dProduct.withUnsafeBufferPointer { dp in
+            previous.withUnsafeBufferPointer { hp in
+                dWh.withUnsafeMutableBufferPointer { dw in
+                    BLAS.multiply(dp.baseAddress!, transposingA: true, hp.baseAddress!, transposingB: false,
+                                  m: gates, n: h, k: frames, beta: 1, into: dw.baseAddress!)
+                }
+            }
+        }
+        for t in 0..<frames {
+            for g in 0..<gates {
+                dBi[g] += dProjection[t * gates + g]
+                dBh[g] += dProduct[t * gates + g]
+            }
+        }
+    }
+
+    private func sigmoid(_ x: Float) -> Float { 1 / (1 + Foundation.exp(-x)) }
+}

@@ -1,0 +1,134 @@
+import Audio
+import Features
+import Foundation
+import Recognizer
+import TestSupport
+import Testing
+
+/// Row-wise log-softmax of logits `[T, C]`.
+func logSoftmax(_ logits: Matrix) -> Matrix {
+    var result = logits
+    for t in 0..<logits.rows {
+        let row = logits.row(t)
+        let maximum = row.max()!
+        let logSum = maximum + log(row.map { exp($0 - maximum) }.reduce(0, +))
+        for c in 0..<logits.columns { result[t, c] = logits[t, c] - logSum }
+    }
+    return result
+}
+
+/// Random values in [-scale, scale] from a seeded generator.
+func randomValues(_ count: Int, scale: Float, generator: inout SeededGenerator) -> [Float] {
+    (0..<count).map { _ in Float.random(in: -scale...scale, using: &generator) }
+}
+
+@Suite("CTC loss")
+struct CTCLossTests {
+    /// −log Σ over every alignment (all C^T class paths) that collapses to `labels`.
+    func bruteForce(_ lp: Matrix, _ labels: [Int]) -> Double {
+        var total = 0.0
+        let paths = Int(pow(Double(lp.columns), Double(lp.rows)))
+        for code in 0..<paths {
+            var rest = code, path: [Int] = []
+            for _ in 0..<lp.rows { path.append(rest % lp.columns); rest /= lp.columns }
+            var collapsed: [Int] = [], previous = -1
+            for c in path { if c != 0 && c != previous { collapsed.append(c) }; previous = c }
+            if collapsed == labels { total += exp(path.enumerated().map { Double(lp[$0.offset, $0.element]) }.reduce(0, +)) }
+        }
+        return -log(total)
+    }
+
+    @Test("Equals brute-force enumeration of all alignments", arguments: [[1, 2], [1, 1], [], [3], [2, 1, 2], [1, 1, 1]])
+    func bruteForceMatches(labels: [Int]) throws {
+        var generator = SeededGenerator(seed: UInt64(labels.count * 7 + (labels.first ?? 0)))
+        let lp = logSoftmax(Matrix(rows: 5, columns: 4, values: randomValues(20, scale: 2, generator: &generator)))
+        let (loss, _) = try #require(CTCLoss.lossAndGradient(lp, labels: labels))
+        #expect(abs(Double(loss) - bruteForce(lp, labels)) < 1e-4)
+    }
+
+    @Test("Impossible targets (too many labels for the frames) give nil")
+    func impossible() {
+        let lp = logSoftmax(Matrix(rows: 2, columns: 4, repeating: 0))
+        #expect(CTCLoss.lossAndGradient(lp, labels: [1, 1]) == nil)   // needs 3 frames
+        #expect(CTCLoss.lossAndGradient(lp, labels: [1, 2, 3]) == nil)
+        #expect(CTCLoss.lossAndGradient(lp, labels: [1, 2]) != nil)
+    }
+
+    @Test("The gradient matches central differences on the logits")
+    func gradient() throws {
+        var generator = SeededGenerator(seed: 3)
+        let logits = Matrix(rows: 6, columns: 5, values: randomValues(30, scale: 2, generator: &generator))
+        let labels = [1, 3, 3]
+        let (_, analytic) = try #require(CTCLoss.lossAndGradient(logSoftmax(logits), labels: labels))
+        let h: Float = 1e-2
+        for index in logits.values.indices {
+            var plus = logits, minus = logits
+            plus.values[index] += h
+            minus.values[index] -= h
+            let numeric = (CTCLoss.lossAndGradient(logSoftmax(plus), labels: labels)!.loss
+                           - CTCLoss.lossAndGradient(logSoftmax(minus), labels: labels)!.loss) / (2 * h)
+            #expect(abs(numeric - analytic.values[index]) < 2e-3, "logit \(index)")
+        }
+    }
+}
+
+@Suite("Backpropagation through the BiGRU")
+struct BackpropagationTests {
+    /// 2 bidirectional layers of 8 units on 5 inputs, random weights.
+    static func tinyModel(seed: UInt64 = 11) throws -> AcousticModel {
+        var features = FeatureConfiguration(kind: .logMel)
+        features.melBandCount = 5
+        var model = try AcousticModel(architecture: ModelArchitecture(inputSize: 5, hiddenSize: 8, layerCount: 2, classCount: 29),
+                                      features: features, alphabet: .english)
+        var generator = SeededGenerator(seed: seed)
+        model.tensors = model.tensors.map { randomValues($0.count, scale: 0.5, generator: &generator) }
+        return model
+    }
+
+    @Test("Its forward pass agrees with the inference session")
+    func forwardAgrees() throws {
+        let model = try Self.tinyModel()
+        var generator = SeededGenerator(seed: 5)
+        let features = Matrix(rows: 9, columns: 5, values: randomValues(45, scale: 1, generator: &generator))
+        let labels = Alphabet.english.encode("ab")
+        var gradient = Backpropagation.zeroGradient(like: model)
+        let loss = try #require(Backpropagation(model: model).accumulate(features: features, labels: labels, into: &gradient))
+        let expected = CTCLoss.lossAndGradient(InferenceSession(model: model).logProbabilities(features), labels: labels)!.loss
+        #expect(abs(loss - expected) < 1e-3)
+    }
+
+    @Test("Every tensor's gradient matches central differences", arguments: 0..<18)
+    func finiteDifferences(tensor: Int) throws {
+        let model = try Self.tinyModel()
+        var generator = SeededGenerator(seed: UInt64(100 + tensor))
+        let features = Matrix(rows: 9, columns: 5, values: randomValues(45, scale: 1, generator: &generator))
+        let labels = Alphabet.english.encode("ab")
+        var gradient = Backpropagation.zeroGradient(like: model)
+        _ = Backpropagation(model: model).accumulate(features: features, labels: labels, into: &gradient)
+        func loss(_ change: Float, at index: Int) -> Float {
+            var changed = model
+            changed.tensors[tensor][index] += change
+            var scratch = Backpropagation.zeroGradient(like: model)
+            return Backpropagation(model: changed).accumulate(features: features, labels: labels, into: &scratch)!
+        }
+        let count = model.tensors[tensor].count
+        let h: Float = 1e-2
+        for _ in 0..<6 {
+            let index = Int.random(in: 0..<count, using: &generator)
+            let numeric = (loss(h, at: index) - loss(-h, at: index)) / (2 * h)
+            let analytic = gradient[tensor][index]
+            #expect(abs(numeric - analytic) <= 5e-3 + 2e-2 * abs(analytic),
+                    "\(model.architecture.tensorShapes[tensor].name)[\(index)]: numeric \(numeric), analytic \(analytic)")
+        }
+    }
+
+    @Test("Clipping scales the global norm down, never up")
+    func clipping() {
+        var gradient: [[Float]] = [[3, 0], [0, 4]]
+        #expect(GradientClipping.clipGlobalNorm(&gradient, maximumNorm: 1) == 5)
+        #expect(abs(gradient[0][0] - 0.6) < 1e-6 && abs(gradient[1][1] - 0.8) < 1e-6)
+        var small: [[Float]] = [[0.3]]
+        GradientClipping.clipGlobalNorm(&small, maximumNorm: 1)
+        #expect(small == [[0.3]])
+    }
+}
