@@ -132,3 +132,34 @@ struct BackpropagationTests {
         #expect(small == [[0.3]])
     }
 }
+
+@Suite("Trainer", .enabled(if: Fixtures.has("data/one-speaker-train"), "needs ../shared/data/one-speaker-train"))
+struct TrainerTests {
+    @Test("A tiny model overfits four real clips to their exact transcripts")
+    func overfit() throws {
+        let words = ["left", "right", "stop", "two"]
+        let configuration = FeatureConfiguration(normalization: .utterance)
+        let extractor = try FeatureExtractor(configuration: configuration)
+        let examples = try words.map { word in
+            let folder = Fixtures.path("data/one-speaker-train/\(word)")
+            let name = try FileManager.default.contentsOfDirectory(atPath: folder).filter { $0.hasSuffix(".wav") }.sorted()[0]
+            let audio = try AudioDecoder.decode(file: folder + "/" + name)
+            return TrainingExample(features: extractor.extract(audio.samples), labels: Alphabet.english.encode(word))
+        }
+        var model = try AcousticModel(architecture: ModelArchitecture(inputSize: 13, hiddenSize: 32, layerCount: 1, classCount: 29),
+                                      features: configuration, alphabet: .english)
+        var generator = SeededGenerator(seed: 1)
+        model.tensors = model.tensors.map { randomValues($0.count, scale: 0.2, generator: &generator) }
+        let trainer = Trainer(model: model)
+        let first = trainer.step(examples, learningRate: 0.02).loss
+        var decoded: [String] = []
+        for _ in 0..<400 {
+            trainer.step(examples, learningRate: 0.02)
+            let session = InferenceSession(model: trainer.model)
+            decoded = examples.map { Alphabet.english.decode(CTCGreedyDecoder.decode(session.logProbabilities($0.features)).labels) }
+            if decoded == words { break }
+        }
+        #expect(decoded == words)
+        #expect(trainer.step(examples, learningRate: 0).loss < first / 10)
+    }
+}

@@ -1,0 +1,84 @@
+import Dispatch
+import Features
+import Foundation
+
+/// One training utterance: features and its transcript as alphabet classes.
+public struct TrainingExample: Sendable {
+    public var features: Matrix
+    public var labels: [Int]
+
+    /// Creates an example.
+    public init(features: Matrix, labels: [Int]) {
+        self.features = features
+        self.labels = labels
+    }
+}
+
+/// Minibatch gradient descent on an ``AcousticModel``: BPTT + CTC for every utterance (the
+/// batch split over two threads), mean gradient, global-norm clipping, an Adam update.
+public final class Trainer {
+    /// The model as trained so far.
+    public private(set) var model: AcousticModel
+    /// Gradients with a larger global norm are scaled down to it.
+    public var maximumGradientNorm: Float
+    private var optimizer: AdamOptimizer
+
+    /// Prepares training from a model's current weights.
+    public init(model: AcousticModel, maximumGradientNorm: Float = 5) {
+        self.model = model
+        self.maximumGradientNorm = maximumGradientNorm
+        optimizer = AdamOptimizer(like: model.tensors)
+    }
+
+    /// One update from a minibatch.
+    /// - Parameters:
+    ///   - batch: utterances of any lengths.
+    ///   - learningRate: Adam's step size for this update.
+    /// - Returns: the mean loss over the usable utterances (those whose transcript fits their
+    ///   frames), how many there were, and the gradient norm before clipping.
+    @discardableResult
+    public func step(_ batch: [TrainingExample], learningRate: Float) -> (loss: Float, used: Int, gradientNorm: Float) {
+        let backpropagation = Backpropagation(model: model)
+        let halves = [Array(batch.enumerated().filter { $0.offset % 2 == 0 }.map(\.element)),
+                      Array(batch.enumerated().filter { $0.offset % 2 == 1 }.map(\.element))]
+        let results = PartialResults(count: 2)
+        DispatchQueue.concurrentPerform(iterations: 2) { half in
+            var gradient = Backpropagation.zeroGradient(like: backpropagation.model)
+            var loss: Float = 0, used = 0
+            for example in halves[half] {
+                if let value = backpropagation.accumulate(features: example.features, labels: example.labels, into: &gradient) {
+                    loss += value
+                    used += 1
+                }
+            }
+            results.store(half, (gradient, loss, used))
+        }
+        let parts = results.values
+        let used = parts.reduce(0) { $0 + $1.used }
+        guard used > 0 else { return (0, 0, 0) }
+        var gradient = parts[0].gradient
+        for tensor in gradient.indices {
+            for i in gradient[tensor].indices { gradient[tensor][i] = (gradient[tensor][i] + parts[1].gradient[tensor][i]) / Float(used) }
+        }
+        let norm = GradientClipping.clipGlobalNorm(&gradient, maximumNorm: maximumGradientNorm)
+        var tensors = model.tensors
+        optimizer.update(&tensors, gradient: gradient, learningRate: learningRate)
+        model.tensors = tensors
+        return ((parts[0].loss + parts[1].loss) / Float(used), used, norm)
+    }
+}
+
+/// The two threads' gradients, losses and counts.
+private final class PartialResults: @unchecked Sendable {
+    // Safe: each thread writes its own slot under the lock; `values` is read after both finish.
+    private let lock = NSLock()
+    private var slots: [(gradient: [[Float]], loss: Float, used: Int)?]
+
+    init(count: Int) { slots = Array(repeating: nil, count: count) }
+
+    func store(_ index: Int, _ value: (gradient: [[Float]], loss: Float, used: Int)) {
+        lock.withLock { slots[index] = value }
+    }
+
+    var values: [(gradient: [[Float]], loss: Float, used: Int)] { lock.withLock { slots.map { $0! } } }
+}
