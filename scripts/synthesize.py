@@ -111,11 +111,16 @@ def synth_job(job):
             return None
 
 
-def festival_batch(voice_fn, items, folder):
-    """Synthesises many texts in one festival process (text2wave per word is 20x slower)."""
+def pending(items, folder):
+    """(text, path) pairs of `folder` not synthesised yet."""
     os.makedirs(folder, exist_ok=True)
     todo = [(t, os.path.join(folder, slug(t) + ".wav")) for t in items]
-    todo = [(t, p) for t, p in todo if not os.path.exists(p)]
+    return [(t, p) for t, p in todo if not os.path.exists(p)]
+
+
+def festival_batch(voice_fn, items, folder):
+    """Synthesises many texts in one festival process (text2wave per word is 20x slower)."""
+    todo = pending(items, folder)
     if not todo:
         return
     with tempfile.TemporaryDirectory() as tmp:
@@ -131,9 +136,7 @@ def festival_batch(voice_fn, items, folder):
 
 
 def piper_batch(items, folder, length_scale):
-    os.makedirs(folder, exist_ok=True)
-    todo = [(t, os.path.join(folder, slug(t) + ".wav")) for t in items]
-    todo = [(t, p) for t, p in todo if not os.path.exists(p)]
+    todo = pending(items, folder)
     if not todo:
         return
     from piper import PiperVoice, SynthesisConfig

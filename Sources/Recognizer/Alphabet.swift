@@ -27,6 +27,14 @@ public struct Alphabet: Sendable, Codable, Hashable {
     /// The class of a character, or nil if the alphabet lacks it.
     public func index(of character: Character) -> Int? { indices[character] }
 
+    /// Checks that every character of a vocabulary entry has a class.
+    /// - Throws: ``RecognizerError/invalidVocabulary(_:)`` naming the entry and the character.
+    public func checkSpellable(_ entry: String) throws {
+        if let missing = entry.first(where: { index(of: $0) == nil }) {
+            throw RecognizerError.invalidVocabulary("'\(entry)' contains '\(missing)', which the model cannot spell")
+        }
+    }
+
     /// The character of a class (not the blank).
     public func character(_ index: Int) -> Character { characters[index - 1] }
 

@@ -18,9 +18,7 @@ public struct KeywordScorer: Sendable {
     public init(keyword: String, alphabet: Alphabet) throws {
         let vocabulary = try Vocabulary([keyword])
         let entry = vocabulary.entries[0]
-        if let missing = entry.first(where: { alphabet.index(of: $0) == nil }) {
-            throw RecognizerError.invalidVocabulary("'\(entry)' contains '\(missing)', which the model cannot spell")
-        }
+        try alphabet.checkSpellable(entry)
         self.keyword = entry
         labels = alphabet.encode(entry)
         space = alphabet.space

@@ -30,11 +30,7 @@ public struct VocabularyDecoder: Sendable {
     ///   - rejectionThreshold: lowest confidence for an accepted word.
     /// - Throws: ``RecognizerError/invalidVocabulary(_:)`` naming an entry the alphabet cannot spell.
     public init(vocabulary: Vocabulary, alphabet: Alphabet, unknownPenalty: Float = -4, rejectionThreshold: Double = 0.35) throws {
-        for entry in vocabulary.entries {
-            if let missing = entry.first(where: { alphabet.index(of: $0) == nil }) {
-                throw RecognizerError.invalidVocabulary("'\(entry)' contains '\(missing)', which the model cannot spell")
-            }
-        }
+        for entry in vocabulary.entries { try alphabet.checkSpellable(entry) }
         self.vocabulary = vocabulary
         self.unknownPenalty = unknownPenalty
         self.rejectionThreshold = rejectionThreshold
