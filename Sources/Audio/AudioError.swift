@@ -27,6 +27,8 @@ public enum AudioError: Error, Equatable, Sendable, CustomStringConvertible {
     case nonFiniteSample(String, seconds: Double)
     /// Reading failed part-way; `reason` is the system's or libsndfile's message.
     case readFailed(String, reason: String)
+    /// Writing a file failed; `reason` is libsndfile's message.
+    case writeFailed(String, reason: String)
     /// Raw PCM whose byte count is not a whole number of frames.
     case partialFrame(String, byteCount: Int, bytesPerFrame: Int)
     /// libsamplerate refused a conversion; `reason` is its message.
@@ -51,6 +53,7 @@ public enum AudioError: Error, Equatable, Sendable, CustomStringConvertible {
         case .nonFiniteSample(let name, let seconds):
             "\(name): NaN or infinite sample at \(formatSeconds(seconds)) s"
         case .readFailed(let name, let reason): "\(name): read failed: \(reason)"
+        case .writeFailed(let name, let reason): "\(name): cannot write: \(reason)"
         case .partialFrame(let name, let bytes, let perFrame):
             "\(name): raw PCM of \(bytes) bytes is not a whole number of \(perFrame)-byte frames"
         case .resampling(let reason): "resampling failed: \(reason)"

@@ -34,7 +34,7 @@ public enum AudioFileWriter {
     ///   - sampleRate: frames per second, in Hz.
     ///   - channelCount: interleaved channels.
     ///   - encoding: container and sample format (16-bit WAV by default).
-    /// - Throws: ``AudioError/readFailed(_:reason:)`` with libsndfile's message if writing fails.
+    /// - Throws: ``AudioError/writeFailed(_:reason:)`` with libsndfile's message.
     public static func write(
         _ samples: [Float], to path: String, sampleRate: Int = AudioDecoder.sampleRate,
         channelCount: Int = 1, encoding: Encoding = .wavPCM16
@@ -45,12 +45,12 @@ public enum AudioFileWriter {
         info.channels = Int32(channelCount)
         info.format = encoding.format
         guard let file = sf_open(path, Int32(SFM_WRITE), &info) else {
-            throw AudioError.readFailed(path, reason: "cannot write: " + String(cString: sf_strerror(nil)))
+            throw AudioError.writeFailed(path, reason: String(cString: sf_strerror(nil)))
         }
         let frames = samples.count / channelCount
         let written = samples.withUnsafeBufferPointer { sf_writef_float(file, $0.baseAddress, sf_count_t(frames)) }
         let reason = String(cString: sf_strerror(file))
         sf_close(file)
-        guard written == frames else { throw AudioError.readFailed(path, reason: "cannot write: " + reason) }
+        guard written == frames else { throw AudioError.writeFailed(path, reason: reason) }
     }
 }

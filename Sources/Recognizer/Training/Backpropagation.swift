@@ -158,9 +158,9 @@ struct DirectionTrace {
         var dProjection = [Float](repeating: 0, count: frames * gates)   // ∂/∂(W_ih x + b_ih)
         var dProduct = [Float](repeating: 0, count: frames * gates)      // ∂/∂(W_hh h + b_hh)
         var carried = [Float](repeating: 0, count: h)                    // ∂/∂h from later steps
+        var next = carried                                               // ∂/∂h for the step before
         for step in stride(from: frames - 1, through: 0, by: -1) {
             let t = reverse ? frames - 1 - step : step
-            var next = [Float](repeating: 0, count: h)
             for j in 0..<h {
                 let i = t * h + j
                 let dh = outputGradient[t * outputStride + outputOffset + j] + carried[j]
@@ -186,7 +186,7 @@ struct DirectionTrace {
                     }
                 }
             }
-            carried = next
+            swap(&carried, &next)
         }
         // Weight gradients over all frames at once.
         dProjection.withUnsafeBufferPointer { dp in
