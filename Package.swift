@@ -33,7 +33,9 @@ let package = Package(
 
         .target(name: "Audio", dependencies: ["CSndFile", "CSampleRate", "CPulse"]),
         .target(name: "Features", dependencies: ["CFFTW"]),
-        .target(name: "Recognizer", dependencies: ["Features", "CBLAS"]),
+        // The shipped model, embedded with the assembler's .incbin (found through the header path).
+        .target(name: "CDefaultModel", exclude: ["default.lstn"], cSettings: [.headerSearchPath(".")]),
+        .target(name: "Recognizer", dependencies: ["Features", "CBLAS", "CDefaultModel"]),
         .executableTarget(
             name: "listen",
             dependencies: [

@@ -66,16 +66,3 @@ struct CTCDecoderTests {
         #expect(CTCBeamSearchDecoder(beamWidth: 8).decode(Matrix(rows: 0, columns: 29)).labels.isEmpty)
     }
 }
-
-/// A small deterministic random generator for parameterised tests (SplitMix64).
-struct SeededGenerator: RandomNumberGenerator {
-    var state: UInt64
-    init(seed: UInt64) { state = seed &+ 0x9E37_79B9_7F4A_7C15 }
-    mutating func next() -> UInt64 {
-        state &+= 0x9E37_79B9_7F4A_7C15
-        var z = state
-        z = (z ^ (z >> 30)) &* 0xBF58_476D_1CE4_E5B9
-        z = (z ^ (z >> 27)) &* 0x94D0_49BB_1331_11EB
-        return z ^ (z >> 31)
-    }
-}

@@ -5,6 +5,11 @@ public struct Vocabulary: Sendable, Hashable, Codable {
     /// Entries, lower-cased, single spaces, in the order given, without duplicates.
     public let entries: [String]
 
+    /// The 35 words of Speech Commands v0.02: the default vocabulary of the shipped model.
+    public static let speechCommands = try! Vocabulary(
+        ("yes no up down left right on off stop go zero one two three four five six seven eight nine "
+         + "bed bird cat dog happy house marvin sheila tree wow backward forward follow learn visual").split(separator: " ").map(String.init))
+
     /// A vocabulary of words and phrases.
     /// - Throws: ``RecognizerError/invalidVocabulary(_:)`` if it is empty.
     public init(_ entries: [String]) throws {

@@ -1,3 +1,4 @@
+import CDefaultModel
 import Features
 import Foundation
 
@@ -85,6 +86,14 @@ public enum ModelFile {
             throw ModelError.unreadable(path, reason: "cannot read: \(error.localizedDescription)")
         }
         return try model(from: data, name: path)
+    }
+
+    /// The model shipped inside the binary (`Sources/CDefaultModel/default.lstn`), used when
+    /// no `--model` is given.
+    /// - Throws: ``ModelError`` if the embedded bytes are damaged (a broken build).
+    public static func bundled() throws -> AcousticModel {
+        let data = Data(bytes: listen_default_model_bytes(), count: listen_default_model_size())
+        return try model(from: data, name: "the bundled model")
     }
 
     /// Parses and checks a model held in memory; `name` is used in error messages.

@@ -16,6 +16,17 @@ public struct AdamOptimizer: Sendable, Codable {
         secondMoment = firstMoment
     }
 
+    /// An optimizer resumed from saved moments (see ``TrainingCheckpoint``).
+    public init(step: Int, firstMoment: [[Float]], secondMoment: [[Float]]) {
+        precondition(firstMoment.map(\.count) == secondMoment.map(\.count), "moment shapes differ")
+        self.step = step
+        self.firstMoment = firstMoment
+        self.secondMoment = secondMoment
+    }
+
+    /// The running averages of the gradient and of its square, for saving.
+    public var moments: (first: [[Float]], second: [[Float]]) { (firstMoment, secondMoment) }
+
     /// One update: `θ −= lr · m̂ / (√v̂ + ε)`.
     /// - Parameters:
     ///   - parameters: the tensors to update.

@@ -41,7 +41,7 @@ public struct Backpropagation: Sendable {
                 let trace = DirectionTrace(weights: model.layers[layer][direction], input: inputs[layer],
                                            inputSize: a.layerInputSize(layer), frames: frames, reverse: direction == 1)
                 for t in 0..<frames {
-                    for j in 0..<a.hiddenSize { output[t * width + direction * a.hiddenSize + j] = trace.hidden[t * a.hiddenSize + j] }
+                    for j in 0..<a.hiddenSize { output[t * width + direction * a.hiddenSize + j] = trace[.hidden, t * a.hiddenSize + j] }
                 }
                 layerTraces.append(trace)
             }
@@ -100,24 +100,31 @@ public struct Backpropagation: Sendable {
 
 /// One direction's forward pass with every gate kept, `[T, H]` each, indexed by frame.
 struct DirectionTrace {
+    /// The six `[T, H]` arrays the backward pass needs, stored one after another.
+    enum Slot: Int, CaseIterable {
+        /// h_t.
+        case hidden
+        /// The state before frame t's update.
+        case previous
+        case reset, update, candidate
+        /// W_hn h + b_hn, which the reset gate multiplies.
+        case hiddenCandidate
+    }
+
     let hiddenSize: Int
     let frames: Int
     let reverse: Bool
-    /// h_t.
-    var hidden: [Float]
-    /// The state before frame t's update.
-    var previous: [Float]
-    var reset: [Float], update: [Float], candidate: [Float]
-    /// W_hn h + b_hn, which the reset gate multiplies.
-    var hiddenCandidate: [Float]
+    private(set) var storage: [Float]
+
+    /// The value of `slot` for unit `index = t * H + j`.
+    subscript(_ slot: Slot, _ index: Int) -> Float { storage[slot.rawValue * frames * hiddenSize + index] }
 
     init(weights w: GRUWeights, input: [Float], inputSize: Int, frames: Int, reverse: Bool) {
-        let h = w.hiddenBias.count / 3, gates = 3 * h
+        let h = w.hiddenBias.count / 3, gates = 3 * h, size = frames * h
         hiddenSize = h
         self.frames = frames
         self.reverse = reverse
-        hidden = [Float](repeating: 0, count: frames * h)
-        previous = hidden; reset = hidden; update = hidden; candidate = hidden; hiddenCandidate = hidden
+        storage = [Float](repeating: 0, count: Slot.allCases.count * size)
         var projection = [Float](repeating: 0, count: frames * gates)
         input.withUnsafeBufferPointer { x in
             projection.withUnsafeMutableBufferPointer { p in
@@ -127,25 +134,53 @@ struct DirectionTrace {
         }
         var state = [Float](repeating: 0, count: h)
         var product = [Float](repeating: 0, count: gates)
-        for step in 0..<frames {
-            let t = reverse ? frames - 1 - step : step
-            w.hiddenWeights.withUnsafeBufferPointer { wh in
-                state.withUnsafeBufferPointer { s in
-                    product.withUnsafeMutableBufferPointer { g in
-                        BLAS.multiplyVector(wh.baseAddress!, rows: gates, columns: h, s.baseAddress!, into: g.baseAddress!)
+        w.hiddenWeights.withUnsafeBufferPointer { wh in
+            w.hiddenBias.withUnsafeBufferPointer { bh in
+                projection.withUnsafeBufferPointer { x in
+                    state.withUnsafeMutableBufferPointer { s in
+                        product.withUnsafeMutableBufferPointer { g in
+                            storage.withUnsafeMutableBufferPointer { kept in
+                                for step in 0..<frames {
+                                    let t = reverse ? frames - 1 - step : step
+                                    BLAS.multiplyVector(wh.baseAddress!, rows: gates, columns: h, s.baseAddress!, into: g.baseAddress!)
+                                    Self.step(kept: kept.baseAddress! + t * h, slotStride: size, hiddenSize: h, state: s.baseAddress!,
+                                              projection: x.baseAddress! + t * gates, hiddenProduct: g.baseAddress!,
+                                              hiddenBias: bh.baseAddress!)
+                                }
+                            }
+                        }
                     }
                 }
             }
-            for j in 0..<h {
-                let r = sigmoid(projection[t * gates + j] + product[j] + w.hiddenBias[j])
-                let z = sigmoid(projection[t * gates + h + j] + product[h + j] + w.hiddenBias[h + j])
-                let hn = product[2 * h + j] + w.hiddenBias[2 * h + j]
-                let n = Foundation.tanh(projection[t * gates + 2 * h + j] + r * hn)
-                previous[t * h + j] = state[j]
-                reset[t * h + j] = r; update[t * h + j] = z; candidate[t * h + j] = n; hiddenCandidate[t * h + j] = hn
-                state[j] = (1 - z) * n + z * state[j]
-                hidden[t * h + j] = state[j]
-            }
+        }
+    }
+
+    /// The gate arithmetic of one step, eight units at a time: the formulas of ``GRUCell``
+    /// with every intermediate written to its slot (`kept + slot * slotStride`).
+    @inline(__always)
+    private static func step(kept: UnsafeMutablePointer<Float>, slotStride: Int, hiddenSize size: Int,
+                             state: UnsafeMutablePointer<Float>, projection x: UnsafePointer<Float>,
+                             hiddenProduct gh: UnsafePointer<Float>, hiddenBias bh: UnsafePointer<Float>) {
+        func slot(_ s: Slot) -> UnsafeMutablePointer<Float> { kept + s.rawValue * slotStride }
+        let (hidden, previous, reset, update) = (slot(.hidden), slot(.previous), slot(.reset), slot(.update))
+        let (candidate, hiddenCandidate) = (slot(.candidate), slot(.hiddenCandidate))
+        var j = 0
+        while j < size {
+            let r = Activations.sigmoid(Activations.load(x + j) + Activations.load(gh + j) + Activations.load(bh + j))
+            let z = Activations.sigmoid(Activations.load(x + size + j) + Activations.load(gh + size + j)
+                                        + Activations.load(bh + size + j))
+            let hn = Activations.load(gh + 2 * size + j) + Activations.load(bh + 2 * size + j)
+            let n = Activations.tanh(Activations.load(x + 2 * size + j) + r * hn)
+            let before = Activations.load(state + j)
+            let after = n + z * (before - n)
+            Activations.store(before, previous + j)
+            Activations.store(r, reset + j)
+            Activations.store(z, update + j)
+            Activations.store(n, candidate + j)
+            Activations.store(hn, hiddenCandidate + j)
+            Activations.store(after, hidden + j)
+            Activations.store(after, state + j)
+            j += 8
         }
     }
 
@@ -164,11 +199,11 @@ struct DirectionTrace {
             for j in 0..<h {
                 let i = t * h + j
                 let dh = outputGradient[t * outputStride + outputOffset + j] + carried[j]
-                let r = reset[i], z = update[i], n = candidate[i]
+                let r = self[.reset, i], z = self[.update, i], n = self[.candidate, i]
                 let dn = dh * (1 - z)
-                let dz = dh * (previous[i] - n)
+                let dz = dh * (self[.previous, i] - n)
                 let dan = dn * (1 - n * n)
-                let dar = dan * hiddenCandidate[i] * r * (1 - r)
+                let dar = dan * self[.hiddenCandidate, i] * r * (1 - r)
                 let daz = dz * z * (1 - z)
                 dProjection[t * gates + j] = dar
                 dProjection[t * gates + h + j] = daz
@@ -204,9 +239,10 @@ struct DirectionTrace {
             }
         }
         dProduct.withUnsafeBufferPointer { dp in
-            previous.withUnsafeBufferPointer { hp in
+            storage.withUnsafeBufferPointer { kept in
                 dWh.withUnsafeMutableBufferPointer { dw in
-                    BLAS.multiply(dp.baseAddress!, transposingA: true, hp.baseAddress!, transposingB: false,
+                    BLAS.multiply(dp.baseAddress!, transposingA: true, kept.baseAddress! + Slot.previous.rawValue * frames * h,
+                                  transposingB: false,
                                   m: gates, n: h, k: frames, beta: 1, into: dw.baseAddress!)
                 }
             }
@@ -218,6 +254,4 @@ struct DirectionTrace {
             }
         }
     }
-
-    private func sigmoid(_ x: Float) -> Float { 1 / (1 + Foundation.exp(-x)) }
 }

@@ -21,13 +21,14 @@ public final class Trainer {
     public private(set) var model: AcousticModel
     /// Gradients with a larger global norm are scaled down to it.
     public var maximumGradientNorm: Float
-    private var optimizer: AdamOptimizer
+    /// Adam's state, saved in checkpoints.
+    public private(set) var optimizer: AdamOptimizer
 
-    /// Prepares training from a model's current weights.
-    public init(model: AcousticModel, maximumGradientNorm: Float = 5) {
+    /// Prepares training from a model's current weights, with a fresh optimizer or a saved one.
+    public init(model: AcousticModel, optimizer: AdamOptimizer? = nil, maximumGradientNorm: Float = 5) {
         self.model = model
         self.maximumGradientNorm = maximumGradientNorm
-        optimizer = AdamOptimizer(like: model.tensors)
+        self.optimizer = optimizer ?? AdamOptimizer(like: model.tensors)
     }
 
     /// One update from a minibatch.

@@ -1,0 +1,74 @@
+import Foundation
+
+/// Where a training run stands, saved after every epoch so an interrupted run resumes.
+public struct TrainingState: Sendable, Codable {
+    /// Epochs finished.
+    public var epoch: Int
+    /// Updates taken.
+    public var step: Int
+    /// The seed the run started from; shuffles and masks derive from it and the epoch.
+    public var seed: UInt64
+    /// Mean training loss per reporting interval, with the update it ends at.
+    public var losses: [[Double]]
+    /// Held-out accuracy after each epoch, in [0, 1].
+    public var accuracies: [Double]
+    /// Seconds spent training across all resumptions.
+    public var seconds: Double
+
+    /// A run that has not started.
+    public init(seed: UInt64) {
+        epoch = 0
+        step = 0
+        self.seed = seed
+        losses = []
+        accuracies = []
+        seconds = 0
+    }
+}
+
+/// A checkpoint folder: the model (`model.lstn`), Adam's two moments (stored as models
+/// too, so they get the same checks) and the run's ``TrainingState`` (`state.json`).
+/// Each file is written atomically and the state last, so a kill never leaves a state that
+/// points at missing weights.
+public struct TrainingCheckpoint: Sendable {
+    public var model: AcousticModel
+    public var optimizer: AdamOptimizer
+    public var state: TrainingState
+
+    /// Bundles a run's parts.
+    public init(model: AcousticModel, optimizer: AdamOptimizer, state: TrainingState) {
+        self.model = model
+        self.optimizer = optimizer
+        self.state = state
+    }
+
+    /// Writes the checkpoint into `folder`, creating it if needed.
+    public func write(to folder: String) throws {
+        try FileManager.default.createDirectory(atPath: folder, withIntermediateDirectories: true)
+        let (first, second) = optimizer.moments
+        var firstMoment = model, secondMoment = model
+        firstMoment.tensors = first
+        secondMoment.tensors = second
+        try ModelFile.write(firstMoment, to: folder + "/adam-m.lstn")
+        try ModelFile.write(secondMoment, to: folder + "/adam-v.lstn")
+        try ModelFile.write(model, to: folder + "/model.lstn")
+        let encoder = JSONEncoder()
+        encoder.outputFormatting = [.prettyPrinted, .sortedKeys]
+        var stateData = try encoder.encode(state)
+        stateData.append(contentsOf: [UInt8(ascii: "\n")])
+        try stateData.write(to: URL(fileURLWithPath: folder + "/state.json"), options: .atomic)
+    }
+
+    /// Reads the checkpoint in `folder`, or nil when the folder holds none.
+    /// - Throws: ``ModelError`` or a decoding error when a checkpoint is there but damaged.
+    public static func read(from folder: String) throws -> TrainingCheckpoint? {
+        guard FileManager.default.fileExists(atPath: folder + "/state.json") else { return nil }
+        let state = try JSONDecoder().decode(TrainingState.self, from: Data(contentsOf: URL(fileURLWithPath: folder + "/state.json")))
+        let model = try ModelFile.read(folder + "/model.lstn")
+        let first = try ModelFile.read(folder + "/adam-m.lstn").tensors
+        let second = try ModelFile.read(folder + "/adam-v.lstn").tensors
+        return TrainingCheckpoint(model: model, optimizer: AdamOptimizer(step: state.step, firstMoment: first, secondMoment: second),
+                                  state: state)
+    }
+
+}

@@ -1,0 +1,232 @@
+import ArgumentParser
+import Audio
+import Foundation
+import Recognizer
+
+/// `listen eval`: measures a model on labelled recordings.
+struct EvalCommand: ParsableCommand {
+    static let configuration = CommandConfiguration(
+        commandName: "eval",
+        abstract: "Measure a model on labelled clips: accuracy, per-word accuracy, confusion matrix, false accepts.",
+        discussion: """
+            PATH is a folder in the Speech Commands layout (<dir>/<word>/*.wav; '_unknown_' holds \
+            non-vocabulary speech, 'none', '_silence_' and '_background_noise_' non-speech), a flat \
+            folder of <label>_*.wav files (the Free Spoken Digit layout; digits become words), or a \
+            synthesis manifest (.tsv; its held-out rows if it has any). A clip whose words are all in \
+            the vocabulary must be recognised exactly; a clip with none of them, or with no speech, \
+            must produce no accepted word, else it is a false accept. Clips with only some of their \
+            words in the vocabulary are not scored.
+            """)
+
+    @Argument(help: "Folders or manifests of labelled clips.")
+    var paths: [String]
+
+    @OptionGroup var modelOptions: ModelOptions
+
+    @Option(help: "Worker threads.")
+    var jobs = ProcessInfo.processInfo.activeProcessorCount
+
+    @Option(help: "Where to write the JSON summary ('-' for standard output).")
+    var summary = "listen-eval.json"
+
+    @Option(help: "Also draw the confusion matrix as SVG to this file.")
+    var plot: String?
+
+    func run() throws {
+        let model = try modelOptions.load()
+        let vocabulary = try modelOptions.vocabulary(for: model)
+        var clips: [LabelledClip] = []
+        for path in paths {
+            do {
+                clips += path.hasSuffix(".tsv") ? try Self.manifestClips(path) : try LabelledData.folder(path)
+            } catch {
+                StandardError.write("listen: cannot read \(path): \(error)")
+                throw ExitCode.inputFailed
+            }
+        }
+        guard !clips.isEmpty else {
+            StandardError.write("listen: no audio clips in \(paths.joined(separator: ", "))")
+            throw ExitCode.inputFailed
+        }
+        let started = Date(), files = clips.map(\.path)
+        let progress = ProgressLine("eval", total: clips.count, unit: "clips")
+        let outcomes = try ParallelMap.map(count: clips.count, jobs: jobs,
+                                           makeWorker: { try Recognizer(model: model, decoding: .vocabulary(vocabulary)) },
+                                           progress: { progress.update($0) }) { recognizer, index -> Result<String, Error> in
+            Result { recognizer.transcribe(samples: try AudioDecoder.decode(file: files[index]).samples).text }
+        }
+        progress.finish()
+        let seconds = Date().timeIntervalSince(started)
+
+        var report = EvaluationReport(vocabulary: vocabulary)
+        for (clip, outcome) in zip(clips, outcomes) {
+            switch outcome {
+            case .success(let text): report.add(clip.label, recognised: text)
+            case .failure(let error):
+                StandardError.write("listen: \(clip.path): \(error)")
+                report.failures += 1
+            }
+        }
+        print(report.text(title: "listen eval \(paths.joined(separator: " ")) (\(clips.count) clips, "
+                          + String(format: "%.1f s, %.0f clips/s)", seconds, Double(clips.count) / seconds)), terminator: "")
+        let json = report.json(paths: paths, model: model, seconds: seconds)
+        if summary == "-" {
+            print(json)
+        } else {
+            try json.write(toFile: summary, atomically: true, encoding: .utf8)
+            StandardError.write("listen: wrote \(summary)")
+        }
+        if let plot {
+            try SVGPlot.confusionMatrix(title: "listen eval \(paths.joined(separator: " "))", labels: report.rowLabels,
+                                        columns: report.columnLabels, counts: report.confusionCounts)
+                .write(toFile: plot, atomically: true, encoding: .utf8)
+            StandardError.write("listen: wrote \(plot)")
+        }
+        if report.failures > 0 { throw ExitCode.inputFailed }
+    }
+
+    /// A manifest's held-out rows, or all its rows when none are held out.
+    static func manifestClips(_ path: String) throws -> [LabelledClip] {
+        let (train, heldout) = try LabelledData.manifest(path)
+        return heldout.isEmpty ? train : heldout
+    }
+}
+
+/// Tallies of an evaluation and their text and JSON forms.
+struct EvaluationReport {
+    /// What a clip should produce.
+    enum Expectation: Hashable {
+        case command(String)
+        case nonVocabulary
+        case noise
+        case unscored
+    }
+
+    static let rejected = "(nothing)", other = "(other)", nonVocabularyRow = "_unknown_", noiseRow = "_silence_"
+
+    let vocabulary: Vocabulary
+    private let words: Set<String>
+    var failures = 0
+    private(set) var unscored = 0
+    /// truth row → recognised column → count.
+    private var confusion: [String: [String: Int]] = [:]
+
+    init(vocabulary: Vocabulary) {
+        self.vocabulary = vocabulary
+        words = Set(vocabulary.entries.flatMap { $0.split(separator: " ").map(String.init) })
+    }
+
+    func expectation(_ label: LabelledClip.Label) -> Expectation {
+        switch label {
+        case .unknown: return .nonVocabulary
+        case .silence: return .noise
+        case .words(let text):
+            let parts = text.split(separator: " ").map(String.init)
+            let known = parts.filter(words.contains).count
+            if known == parts.count { return .command(parts.joined(separator: " ")) }
+            return known == 0 ? .nonVocabulary : .unscored
+        }
+    }
+
+    mutating func add(_ label: LabelledClip.Label, recognised text: String) {
+        let row: String
+        switch expectation(label) {
+        case .command(let words): row = words
+        case .nonVocabulary: row = Self.nonVocabularyRow
+        case .noise: row = Self.noiseRow
+        case .unscored:
+            unscored += 1
+            return
+        }
+        confusion[row, default: [:]][text.isEmpty ? Self.rejected : text, default: 0] += 1
+    }
+
+    private var commandRows: [String] { confusion.keys.filter { $0 != Self.nonVocabularyRow && $0 != Self.noiseRow }.sorted() }
+
+    /// Truth labels in display order: commands, then non-vocabulary speech and noise.
+    var rowLabels: [String] { commandRows + [Self.nonVocabularyRow, Self.noiseRow].filter { confusion[$0] != nil } }
+
+    /// Recognised labels: the truth labels that are commands, anything else, nothing.
+    var columnLabels: [String] { commandRows + [Self.other, Self.rejected] }
+
+    var confusionCounts: [[Int]] {
+        let columns = columnLabels
+        return rowLabels.map { row in
+            var counts = [Int](repeating: 0, count: columns.count)
+            for (recognised, count) in confusion[row] ?? [:] {
+                counts[columns.firstIndex(of: recognised) ?? columns.firstIndex(of: Self.other)!] += count
+            }
+            return counts
+        }
+    }
+
+    private func tally(_ row: String) -> (clips: Int, correct: Int, accepted: Int) {
+        let counts = confusion[row] ?? [:]
+        return (counts.values.reduce(0, +), counts[row] ?? 0, counts.filter { $0.key != Self.rejected }.values.reduce(0, +))
+    }
+
+    var commandTally: (clips: Int, correct: Int) {
+        commandRows.map(tally).reduce((0, 0)) { ($0.0 + $1.clips, $0.1 + $1.correct) }
+    }
+
+    private static func percent(_ part: Int, _ whole: Int) -> String {
+        whole == 0 ? "-" : String(format: "%.1f%%", 100 * Double(part) / Double(whole))
+    }
+
+    func text(title: String) -> String {
+        var lines = [title]
+        let (clips, correct) = commandTally
+        lines.append("accuracy: \(Self.percent(correct, clips)) (\(correct)/\(clips) command clips)")
+        for (row, name) in [(Self.nonVocabularyRow, "non-vocabulary speech"), (Self.noiseRow, "noise/silence")] {
+            let t = tally(row)
+            if t.clips > 0 { lines.append("false accepts on \(name): \(Self.percent(t.accepted, t.clips)) (\(t.accepted)/\(t.clips))") }
+        }
+        if unscored > 0 { lines.append("not scored (only some words in the vocabulary): \(unscored)") }
+        if failures > 0 { lines.append("failed to read: \(failures)") }
+        lines.append("")
+        lines.append("per word:")
+        for row in commandRows {
+            let t = tally(row)
+            let mistakes = (confusion[row] ?? [:]).filter { $0.key != row }.sorted { ($1.value, $0.key) < ($0.value, $1.key) }
+                .map { "\($0.key) \($0.value)" }.joined(separator: ", ")
+            lines.append("  " + Self.pad(row, 14) + Self.pad("\(t.correct)/\(t.clips)", 8) + Self.pad(Self.percent(t.correct, t.clips), 7)
+                         + (mistakes.isEmpty ? "" : "  heard as: " + mistakes))
+        }
+        lines.append("")
+        lines.append("confusion matrix (rows: truth; columns: recognised, first 5 letters):")
+        let columns = columnLabels, counts = confusionCounts
+        lines.append(String(repeating: " ", count: 16) + columns.map { Self.cell(String($0.prefix(5))) }.joined())
+        for (row, values) in zip(rowLabels, counts) {
+            lines.append(Self.pad(String(row.prefix(15)), 16) + values.map { Self.cell($0 == 0 ? "." : "\($0)") }.joined())
+        }
+        return lines.joined(separator: "\n") + "\n"
+    }
+
+    private static func pad(_ text: String, _ width: Int) -> String { text + String(repeating: " ", count: max(0, width - text.count)) }
+    private static func cell(_ text: String) -> String { String(repeating: " ", count: max(1, 6 - text.count)) + text }
+
+    func json(paths: [String], model: AcousticModel, seconds: Double) -> String {
+        let (clips, correct) = commandTally
+        func rate(_ part: Int, _ whole: Int) -> String { whole == 0 ? "null" : String(format: "%.5f", Double(part) / Double(whole)) }
+        let perWord = commandRows.map { row in
+            let t = tally(row)
+            return "\(JSONText.quoted(row)):{\"clips\":\(t.clips),\"correct\":\(t.correct),\"accuracy\":\(rate(t.correct, t.clips))}"
+        }
+        func falseAccepts(_ row: String) -> String {
+            let t = tally(row)
+            return "{\"clips\":\(t.clips),\"accepted\":\(t.accepted),\"rate\":\(rate(t.accepted, t.clips))}"
+        }
+        let matrix = confusionCounts.map { "[" + $0.map(String.init).joined(separator: ",") + "]" }.joined(separator: ",")
+        return """
+            {"inputs":[\(paths.map(JSONText.quoted).joined(separator: ","))],"model":\(JSONText.quoted(model.metadata.name)),\
+            "vocabulary":[\(vocabulary.entries.map(JSONText.quoted).joined(separator: ","))],\
+            "command_clips":\(clips),"correct":\(correct),"accuracy":\(rate(correct, clips)),\
+            "false_accepts":{"non_vocabulary":\(falseAccepts(Self.nonVocabularyRow)),"noise":\(falseAccepts(Self.noiseRow))},\
+            "unscored":\(unscored),"failed":\(failures),"seconds":\(String(format: "%.3f", seconds)),\
+            "per_word":{\(perWord.joined(separator: ","))},\
+            "confusion":{"rows":[\(rowLabels.map(JSONText.quoted).joined(separator: ","))],\
+            "columns":[\(columnLabels.map(JSONText.quoted).joined(separator: ","))],"counts":[\(matrix)]}}
+
+            """
+    }
+}

@@ -1,0 +1,258 @@
+import ArgumentParser
+import Audio
+import Features
+import Foundation
+import Recognizer
+
+/// `listen train`: trains a model in Swift from synthesised and real recordings.
+struct TrainCommand: ParsableCommand {
+    static let configuration = CommandConfiguration(
+        commandName: "train",
+        abstract: "Train an acoustic model (BiGRU + CTC over characters) on labelled clips.",
+        discussion: """
+            Data: --data takes a manifest written by scripts/synthesize.py (rows whose split is \
+            'heldout' are never trained on; they measure accuracy after every epoch); --real takes \
+            folders in the Speech Commands layout (<dir>/<word>/*.wav, 'none' and '_silence_' for \
+            non-speech). A checkpoint is written to --checkpoints after every epoch; running the \
+            same command again resumes from it.
+            """)
+
+    @Option(name: .customLong("data"), help: "A synthesis manifest (TSV with path, text, split). Repeatable.")
+    var manifests: [String] = []
+
+    @Option(name: .customLong("real"), help: "A folder of real recordings in the Speech Commands layout. Repeatable.")
+    var realFolders: [String] = []
+
+    @Option(help: "How many times each real clip is seen per epoch (each time masked differently).")
+    var realWeight = 1
+
+    @Option(help: "The checkpoint folder; an existing checkpoint there is resumed.")
+    var checkpoints: String
+
+    @Option(help: "Where to write the finished model.")
+    var output = "model.lstn"
+
+    @Option(help: "GRU units per direction (a multiple of 8).")
+    var hiddenSize = 128
+
+    @Option(help: "Bidirectional GRU layers.")
+    var layers = 2
+
+    @Option(help: "Passes over the training clips.")
+    var epochs = 10
+
+    @Option(help: "Clips per update.")
+    var batchSize = 32
+
+    @Option(help: "Peak learning rate (linear warm-up over the first 300 updates, then cosine decay to 5%).")
+    var learningRate: Float = 0.002
+
+    @Option(help: "Seed for initial weights, shuffles and masks.")
+    var seed: UInt64 = 1
+
+    @Option(help: "Held-out clips scored after each epoch.")
+    var devLimit = 600
+
+    @Option(help: "Worker threads for feature extraction and training (training uses at most 2).")
+    var jobs = ProcessInfo.processInfo.activeProcessorCount
+
+    @Option(help: "Default vocabulary stored in the model (comma-separated or @file); the 35 Speech Commands words if absent.")
+    var vocabulary: String?
+
+    @Option(help: "A description of the data recorded in the model file.")
+    var recipe: String?
+
+    @Option(help: "SVG plot of the loss and held-out accuracy; <checkpoints>/training.svg if absent.")
+    var plot: String?
+
+    @Flag(help: "Ignore an existing checkpoint and start again.")
+    var restart = false
+
+    func validate() throws {
+        if manifests.isEmpty && realFolders.isEmpty { throw ValidationError("give training data with --data or --real") }
+        if hiddenSize <= 0 || hiddenSize % 8 != 0 { throw ValidationError("--hidden-size must be a positive multiple of 8") }
+        if layers < 1 || epochs < 1 || batchSize < 1 || realWeight < 0 { throw ValidationError("--layers, --epochs and --batch-size must be positive") }
+    }
+
+    func run() throws {
+        let features = FeatureConfiguration(kind: .logMel, normalization: .utterance)
+        let alphabet = Alphabet.english
+        let defaultVocabulary: Vocabulary
+        do {
+            defaultVocabulary = try vocabulary.map(Vocabulary.init(argument:)) ?? .speechCommands
+        } catch {
+            throw ValidationError("\(error)")
+        }
+
+        // Data: every clip's features in memory, extracted once.
+        var trainClips: [LabelledClip] = [], heldoutClips: [LabelledClip] = []
+        var realClips: [LabelledClip] = []
+        do {
+            for manifest in manifests {
+                let (train, heldout) = try LabelledData.manifest(manifest)
+                trainClips += train
+                heldoutClips += heldout
+            }
+            for folder in realFolders { realClips += try LabelledData.folder(folder) }
+        } catch {
+            StandardError.write("listen: \(error)")
+            throw ExitCode.inputFailed
+        }
+        var generator = SeededGenerator(seed: seed)
+        heldoutClips.shuffle(using: &generator)
+        heldoutClips = Array(heldoutClips.prefix(devLimit))
+        let train = try examples(trainClips + realClips, features: features, alphabet: alphabet, label: "training features")
+        let realCount = train.count - train.prefix(while: { $0.index < trainClips.count }).count
+        let dev = try examples(heldoutClips, features: features, alphabet: alphabet, label: "held-out features")
+        var schedule = train.indices.filter { train[$0].index < trainClips.count }
+        for _ in 0..<realWeight { schedule += train.indices.filter { train[$0].index >= trainClips.count } }
+        StandardError.write("listen: \(train.count - realCount) synthetic + \(realCount) real clips (×\(realWeight)) = "
+                            + "\(schedule.count) per epoch; \(dev.count) held out")
+        guard !schedule.isEmpty else {
+            StandardError.write("listen: no usable training clips")
+            throw ExitCode.inputFailed
+        }
+
+        // Model and optimizer: a checkpoint if there is one, else fresh weights.
+        let stepsPerEpoch = (schedule.count + batchSize - 1) / batchSize
+        let lrSchedule = LearningRateSchedule(peak: learningRate, floor: learningRate * 0.05, warmupSteps: 300,
+                                              totalSteps: stepsPerEpoch * epochs)
+        var checkpoint: TrainingCheckpoint
+        if !restart, let saved = try readCheckpoint() {
+            checkpoint = saved
+            StandardError.write("listen: resuming \(checkpoints) after epoch \(saved.state.epoch), update \(saved.state.step)")
+        } else {
+            let architecture = ModelArchitecture(inputSize: features.dimension, hiddenSize: hiddenSize, layerCount: layers,
+                                                 classCount: alphabet.classCount)
+            var model = try AcousticModel(architecture: architecture, features: features, alphabet: alphabet,
+                                          defaultVocabulary: defaultVocabulary.entries)
+            model.tensors = Self.initialTensors(architecture, seed: seed)
+            checkpoint = TrainingCheckpoint(model: model, optimizer: AdamOptimizer(like: model.tensors), state: TrainingState(seed: seed))
+        }
+        let trainer = Trainer(model: checkpoint.model, optimizer: checkpoint.optimizer)
+        var state = checkpoint.state
+        let masking = SpecAugment()
+
+        while state.epoch < epochs {
+            let started = Date()
+            var order = schedule
+            var shuffler = SeededGenerator(seed: seed &+ UInt64(state.epoch) &* 7919)
+            order.shuffle(using: &shuffler)
+            let progress = ProgressLine("epoch \(state.epoch + 1)/\(epochs)", total: stepsPerEpoch, unit: "updates", logsWhenPiped: true)
+            var intervalLoss = 0.0, intervalCount = 0
+            for batchStart in stride(from: 0, to: order.count, by: batchSize) {
+                let batch = order[batchStart..<min(order.count, batchStart + batchSize)].enumerated().map { offset, index in
+                    var masks = SeededGenerator(seed: seed ^ UInt64(state.step &* 1_000_003 &+ offset))
+                    let example = train[index].example
+                    return TrainingExample(features: masking.apply(to: example.features, bands: features.baseDimension, using: &masks),
+                                           labels: example.labels)
+                }
+                let result = trainer.step(batch, learningRate: lrSchedule.rate(at: state.step))
+                state.step += 1
+                if result.used > 0 && result.loss.isFinite {
+                    intervalLoss += Double(result.loss)
+                    intervalCount += 1
+                }
+                if state.step % 50 == 0 && intervalCount > 0 {
+                    state.losses.append([Double(state.step), intervalLoss / Double(intervalCount)])
+                    intervalLoss = 0
+                    intervalCount = 0
+                }
+                progress.update(batchStart / batchSize + 1, detail: String(format: "loss %.3f", result.loss))
+            }
+            progress.finish()
+            let accuracy = Self.accuracy(of: trainer.model, on: dev.map(\.example), alphabet: alphabet, jobs: jobs)
+            state.accuracies.append(accuracy)
+            state.epoch += 1
+            state.seconds += Date().timeIntervalSince(started)
+            try TrainingCheckpoint(model: trainer.model, optimizer: trainer.optimizer, state: state).write(to: checkpoints)
+            let lastLoss = state.losses.last.map { String(format: "%.3f", $0[1]) } ?? "-"
+            StandardError.write(String(format: "listen: epoch %d/%d loss %@ held-out accuracy %.1f%% (%@ this epoch, %@ in all)",
+                                       state.epoch, epochs, lastLoss, 100 * accuracy,
+                                       ProgressLine.clock(Date().timeIntervalSince(started)), ProgressLine.clock(state.seconds)))
+        }
+
+        var model = trainer.model
+        model.metadata = ModelMetadata(
+            name: (output as NSString).lastPathComponent, created: ISO8601DateFormatter().string(from: Date()),
+            trainingCommand: (["listen"] + CommandLine.arguments.dropFirst()).joined(separator: " "),
+            dataRecipe: recipe ?? "\(train.count - realCount) synthetic clips from \(manifests.joined(separator: ", ")); "
+                + "\(realCount) real clips from \(realFolders.joined(separator: ", ")) ×\(realWeight)",
+            trainingSeconds: state.seconds.rounded(),
+            metrics: ["heldout_accuracy": state.accuracies.last ?? 0, "epochs": Double(state.epoch),
+                      "updates": Double(state.step), "parameters": Double(model.architecture.parameterCount)])
+        try ModelFile.write(model, to: output)
+        let plotPath = plot ?? checkpoints + "/training.svg"
+        try Self.plot(state).write(toFile: plotPath, atomically: true, encoding: .utf8)
+        StandardError.write("listen: wrote \(output) (\(model.architecture.parameterCount) parameters, "
+                            + "\(ProgressLine.clock(state.seconds)) of training) and \(plotPath)")
+    }
+
+    /// Decodes and labels clips on all cores; unreadable or unspellable clips are reported and skipped.
+    private func examples(_ clips: [LabelledClip], features: FeatureConfiguration, alphabet: Alphabet,
+                          label: String) throws -> [(index: Int, example: TrainingExample)] {
+        let progress = ProgressLine(label, total: clips.count, unit: "clips")
+        let results = try ParallelMap.map(count: clips.count, jobs: jobs, makeWorker: { try FeatureExtractor(configuration: features) },
+                                          progress: { progress.update($0) }) { extractor, index -> Result<TrainingExample, Error>? in
+            let clip = clips[index]
+            guard let text = clip.transcript else { return nil }
+            do {
+                try alphabet.checkSpellable(text)
+                let audio = try AudioDecoder.decode(file: clip.path)
+                return .success(TrainingExample(features: extractor.extract(audio.samples), labels: alphabet.encode(text)))
+            } catch {
+                return .failure(error)
+            }
+        }
+        progress.finish()
+        var kept: [(Int, TrainingExample)] = []
+        for (index, result) in results.enumerated() {
+            switch result {
+            case .success(let example): kept.append((index, example))
+            case .failure(let error): StandardError.write("listen: skipping \(clips[index].path): \(error)")
+            case nil: break
+            }
+        }
+        return kept
+    }
+
+    private func readCheckpoint() throws -> TrainingCheckpoint? {
+        do {
+            return try TrainingCheckpoint.read(from: checkpoints)
+        } catch {
+            StandardError.write("listen: cannot resume from \(checkpoints): \(error) (use --restart to start again)")
+            throw ExitCode.inputFailed
+        }
+    }
+
+    /// PyTorch's initialisation: every GRU tensor uniform in ±1/√H, the output layer in ±1/√(2H).
+    static func initialTensors(_ architecture: ModelArchitecture, seed: UInt64) -> [[Float]] {
+        var generator = SeededGenerator(seed: seed)
+        return architecture.tensorShapes.map { name, shape in
+            let fanIn = name.hasPrefix("fc.") ? 2 * architecture.hiddenSize : architecture.hiddenSize
+            let bound = 1 / Float(fanIn).squareRoot()
+            return (0..<shape.reduce(1, *)).map { _ in Float.random(in: -bound...bound, using: &generator) }
+        }
+    }
+
+    /// Share of clips whose greedy transcript is exactly their text.
+    static func accuracy(of model: AcousticModel, on examples: [TrainingExample], alphabet: Alphabet, jobs: Int) -> Double {
+        guard !examples.isEmpty else { return 0 }
+        let correct = (try? ParallelMap.map(count: examples.count, jobs: jobs, makeWorker: { InferenceSession(model: model) }) { session, index -> Bool in
+            let path = CTCGreedyDecoder.decode(session.logProbabilities(examples[index].features))
+            return path.labels == examples[index].labels
+        }) ?? []
+        return Double(correct.filter { $0 }.count) / Double(examples.count)
+    }
+
+    /// The loss per 50 updates and the held-out accuracy per epoch.
+    static func plot(_ state: TrainingState) -> String {
+        let stepsPerEpoch = state.epoch > 0 ? Double(state.step) / Double(state.epoch) : 1
+        return SVGPlot.lineCharts(title: "listen train", xLabel: "update", charts: [
+            ("CTC loss", [SVGPlot.Series(name: "training loss (mean of 50 updates)", colour: "#1f77b4",
+                                          points: state.losses.map { ($0[0], $0[1]) })]),
+            ("held-out accuracy", [SVGPlot.Series(name: "exact transcript, greedy", colour: "#d62728",
+                                                  points: state.accuracies.enumerated().map { (Double($0.offset + 1) * stepsPerEpoch, $0.element) })]),
+        ])
+    }
+}
