@@ -1,0 +1,76 @@
+import Foundation
+import TestSupport
+import Testing
+
+@Suite("listen train and listen eval (end to end)", .enabled(if: Fixtures.has("data/one-speaker-train"), "needs ../shared/data/one-speaker-train"))
+struct TrainEvalCommandTests {
+    /// A Speech Commands folder of real clips: three of each of four words, three of background noise.
+    static func smallCorpus() throws -> String {
+        let folder = try Fixtures.scratchFolder().appendingPathComponent("corpus").path
+        for word in ["left", "right", "stop", "two", "none"] {
+            let source = Fixtures.path("data/one-speaker-train/\(word)")
+            try FileManager.default.createDirectory(atPath: folder + "/" + word, withIntermediateDirectories: true)
+            for name in try FileManager.default.contentsOfDirectory(atPath: source).filter({ $0.hasSuffix(".wav") }).sorted().prefix(3) {
+                try FileManager.default.createSymbolicLink(atPath: "\(folder)/\(word)/\(name)", withDestinationPath: "\(source)/\(name)")
+            }
+        }
+        return folder
+    }
+
+    static func json(_ path: String) throws -> [String: Any] {
+        try JSONSerialization.jsonObject(with: Data(contentsOf: URL(fileURLWithPath: path))) as! [String: Any]
+    }
+
+    @Test("train writes a checkpoint per epoch, resumes it, writes the model and plot; eval scores it")
+    func trainResumeEval() throws {
+        let corpus = try Self.smallCorpus()
+        let work = try Fixtures.scratchFolder().path
+        let common = ["train", "--real", corpus, "--hidden-size", "16", "--layers", "1", "--batch-size", "4",
+                      "--checkpoints", work + "/run", "--output", work + "/small.lstn", "--seed", "3"]
+        let first = try ListenProcess.run(common + ["--epochs", "2"])
+        #expect(first.status == 0, "\(first.standardError)")
+        #expect(first.standardError.contains("0 synthetic + 15 real clips"))
+        #expect(try Self.json(work + "/run/state.json")["epoch"] as? Int == 2)
+        let resumed = try ListenProcess.run(common + ["--epochs", "3"])
+        #expect(resumed.status == 0, "\(resumed.standardError)")
+        #expect(resumed.standardError.contains("resuming \(work)/run after epoch 2"))
+        let state = try Self.json(work + "/run/state.json")
+        #expect(state["epoch"] as? Int == 3 && (state["accuracies"] as? [Double])?.count == 3)
+        let plot = try String(contentsOfFile: work + "/run/training.svg", encoding: .utf8)
+        #expect(plot.hasPrefix("<svg") && plot.contains("polyline"))
+
+        let eval = try ListenProcess.run(["eval", corpus, "--model", work + "/small.lstn", "--summary", work + "/eval.json",
+                                          "--plot", work + "/confusion.svg", "--vocabulary", "left,right,stop,two"])
+        #expect(eval.status == 0, "\(eval.standardError)")
+        #expect(eval.output.contains("accuracy:") && eval.output.contains("per word:") && eval.output.contains("confusion matrix"))
+        let summary = try Self.json(work + "/eval.json")
+        #expect(summary["command_clips"] as? Int == 12)
+        let noise = (summary["false_accepts"] as? [String: Any])?["noise"] as? [String: Any]
+        #expect(noise?["clips"] as? Int == 3)
+        #expect(try String(contentsOfFile: work + "/confusion.svg", encoding: .utf8).contains("<rect"))
+    }
+
+    @Test("eval reports an unreadable clip by name, scores the rest and exits 1")
+    func evalBadFile() throws {
+        let corpus = try Self.smallCorpus()
+        try Data("not audio".utf8).write(to: URL(fileURLWithPath: corpus + "/left/broken.wav"))
+        let summaryPath = try Fixtures.scratchFolder().path + "/eval.json"
+        let eval = try ListenProcess.run(["eval", corpus, "--summary", summaryPath])
+        #expect(eval.status == 1)
+        #expect(eval.standardError.contains("left/broken.wav: not a WAV/FLAC/OGG file"))
+        let summary = try Self.json(summaryPath)
+        #expect(summary["failed"] as? Int == 1 && summary["command_clips"] as? Int == 12)
+    }
+
+    @Test("A damaged checkpoint is reported, not silently restarted")
+    func damagedCheckpoint() throws {
+        let corpus = try Self.smallCorpus()
+        let run = try Fixtures.scratchFolder().path + "/run"
+        try FileManager.default.createDirectory(atPath: run, withIntermediateDirectories: true)
+        try Data("{".utf8).write(to: URL(fileURLWithPath: run + "/state.json"))
+        let result = try ListenProcess.run(["train", "--real", corpus, "--hidden-size", "8", "--layers", "1", "--epochs", "1",
+                                            "--checkpoints", run, "--output", run + "/m.lstn"])
+        #expect(result.status == 1)
+        #expect(result.standardError.contains("cannot resume from \(run)"))
+    }
+}

@@ -1,0 +1,60 @@
+import Features
+import Foundation
+import Recognizer
+import TestSupport
+import Testing
+
+@Suite("Training helpers")
+struct TrainingScheduleTests {
+    @Test("SpecAugment masks whole runs of frames and bands (in all delta parts), the same way for the same seed")
+    func masking() {
+        let features = Matrix(rows: 100, columns: 39, values: [Float](repeating: 1, count: 3900))
+        let masking = SpecAugment(timeMaskCount: 1, maximumTimeMask: 10, frequencyMaskCount: 1, maximumFrequencyMask: 5)
+        var first = SeededGenerator(seed: 9), second = SeededGenerator(seed: 9)
+        let a = masking.apply(to: features, bands: 13, using: &first)
+        #expect(a == masking.apply(to: features, bands: 13, using: &second))
+        let maskedRows = (0..<100).filter { t in a.row(t).allSatisfy { $0 == 0 } }
+        if let low = maskedRows.first { #expect(maskedRows == Array(low..<(low + maskedRows.count)) && maskedRows.count <= 10) }
+        let maskedBands = (0..<13).filter { band in (0..<100).allSatisfy { a[$0, band] == 0 } }
+        #expect(maskedBands.count <= 5)
+        for band in maskedBands { #expect((0..<100).allSatisfy { a[$0, band + 13] == 0 && a[$0, band + 26] == 0 }) }
+        var several = SeededGenerator(seed: 1)
+        let masks = (0..<20).map { _ in masking.apply(to: features, bands: 13, using: &several) }
+        #expect(masks.contains { $0.values.contains(0) })
+        #expect(Set(masks.map(\.values)).count > 1)
+    }
+
+    @Test("The learning rate warms up linearly, peaks, then decays by a cosine to its floor")
+    func schedule() {
+        let schedule = LearningRateSchedule(peak: 1, floor: 0.1, warmupSteps: 10, totalSteps: 110)
+        #expect(abs(schedule.rate(at: 0) - 0.1) < 1e-6)
+        #expect(abs(schedule.rate(at: 9) - 1) < 1e-6)
+        #expect(abs(schedule.rate(at: 60) - 0.55) < 1e-5)
+        #expect(abs(schedule.rate(at: 110) - 0.1) < 1e-6)
+        #expect(abs(schedule.rate(at: 500) - 0.1) < 1e-6)
+        #expect((10..<110).allSatisfy { schedule.rate(at: $0 + 1) <= schedule.rate(at: $0) })
+    }
+
+    @Test("A checkpoint gives back the model, Adam's moments and the state")
+    func checkpoint() throws {
+        let features = FeatureConfiguration(kind: .logMel, normalization: .utterance)
+        var model = try AcousticModel(architecture: ModelArchitecture(inputSize: 40, hiddenSize: 8, layerCount: 1, classCount: 29),
+                                      features: features, alphabet: .english)
+        var generator = SeededGenerator(seed: 4)
+        model.tensors = model.tensors.map { $0.map { _ in Float.random(in: -1...1, using: &generator) } }
+        let moments = model.tensors.map { $0.map { $0 * 0.5 } }
+        var state = TrainingState(seed: 4)
+        state.epoch = 2
+        state.step = 17
+        state.losses = [[10, 3.5]]
+        state.accuracies = [0.25, 0.5]
+        let folder = try Fixtures.scratchFolder().path
+        try TrainingCheckpoint(model: model, optimizer: AdamOptimizer(step: 17, firstMoment: moments, secondMoment: model.tensors),
+                               state: state).write(to: folder)
+        let read = try #require(try TrainingCheckpoint.read(from: folder))
+        #expect(read.model.tensors == model.tensors)
+        #expect(read.optimizer.moments.first == moments && read.optimizer.moments.second == model.tensors)
+        #expect(read.optimizer.step == 17 && read.state.epoch == 2 && read.state.accuracies == [0.25, 0.5])
+        #expect(try TrainingCheckpoint.read(from: folder + "/none") == nil)
+    }
+}
