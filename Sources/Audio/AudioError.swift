@@ -34,28 +34,43 @@ public enum AudioError: Error, Equatable, Sendable, CustomStringConvertible {
     /// libsamplerate refused a conversion; `reason` is its message.
     case resampling(reason: String)
 
-    public var description: String {
+    /// The one-line message: the input's name, then ``reason``.
+    public var description: String { input.map { "\($0): \(reason)" } ?? reason }
+
+    /// The input the error is about, if any.
+    public var input: String? {
         switch self {
-        case .notFound(let name): "\(name): no such file"
-        case .isDirectory(let name): "\(name): is a directory, not an audio file"
-        case .permissionDenied(let name): "\(name): permission denied"
-        case .emptyFile(let name): "\(name): empty file (0 bytes)"
-        case .noSamples(let name): "\(name): contains no audio samples"
-        case .unrecognizedFormat(let name, let header):
-            "\(name): not a WAV/FLAC/OGG file: unknown header '\(header)'"
-        case .malformed(let name, let reason): "\(name): malformed audio file: \(reason)"
-        case .truncated(let name, let declared, let available):
-            "\(name): truncated: the header declares \(declared) bytes of audio data, the file holds \(available)"
-        case .invalidChannelCount(let name, let count):
-            "\(name): invalid channel count \(count) (supported: 1-\(AudioDecoder.maximumChannelCount))"
-        case .invalidSampleRate(let name, let rate):
-            "\(name): invalid sample rate \(rate) Hz (supported: \(AudioDecoder.supportedSampleRates.lowerBound)-\(AudioDecoder.supportedSampleRates.upperBound) Hz)"
-        case .nonFiniteSample(let name, let seconds):
-            "\(name): NaN or infinite sample at \(formatSeconds(seconds)) s"
-        case .readFailed(let name, let reason): "\(name): read failed: \(reason)"
-        case .writeFailed(let name, let reason): "\(name): cannot write: \(reason)"
-        case .partialFrame(let name, let bytes, let perFrame):
-            "\(name): raw PCM of \(bytes) bytes is not a whole number of \(perFrame)-byte frames"
+        case .notFound(let name), .isDirectory(let name), .permissionDenied(let name), .emptyFile(let name),
+             .noSamples(let name), .unrecognizedFormat(let name, _), .malformed(let name, _), .truncated(let name, _, _),
+             .invalidChannelCount(let name, _), .invalidSampleRate(let name, _), .nonFiniteSample(let name, _),
+             .readFailed(let name, _), .writeFailed(let name, _), .partialFrame(let name, _, _): name
+        case .resampling: nil
+        }
+    }
+
+    /// What is wrong, without the input's name (for records that carry the name already).
+    public var reason: String {
+        switch self {
+        case .notFound: "no such file"
+        case .isDirectory: "is a directory, not an audio file"
+        case .permissionDenied: "permission denied"
+        case .emptyFile: "empty file (0 bytes)"
+        case .noSamples: "contains no audio samples"
+        case .unrecognizedFormat(_, let header):
+            "not a WAV/FLAC/OGG file: unknown header '\(header)'"
+        case .malformed(_, let reason): "malformed audio file: \(reason)"
+        case .truncated(_, let declared, let available):
+            "truncated: the header declares \(declared) bytes of audio data, the file holds \(available)"
+        case .invalidChannelCount(_, let count):
+            "invalid channel count \(count) (supported: 1-\(AudioDecoder.maximumChannelCount))"
+        case .invalidSampleRate(_, let rate):
+            "invalid sample rate \(rate) Hz (supported: \(AudioDecoder.supportedSampleRates.lowerBound)-\(AudioDecoder.supportedSampleRates.upperBound) Hz)"
+        case .nonFiniteSample(_, let seconds):
+            "NaN or infinite sample at \(formatSeconds(seconds)) s"
+        case .readFailed(_, let reason): "read failed: \(reason)"
+        case .writeFailed(_, let reason): "cannot write: \(reason)"
+        case .partialFrame(_, let bytes, let perFrame):
+            "raw PCM of \(bytes) bytes is not a whole number of \(perFrame)-byte frames"
         case .resampling(let reason): "resampling failed: \(reason)"
         }
     }

@@ -63,7 +63,7 @@ struct EvalCommand: ParsableCommand {
             switch outcome {
             case .success(let text): report.add(clip.label, recognised: text)
             case .failure(let error):
-                StandardError.write("listen: \(clip.path): \(error)")
+                StandardError.write("listen: \(clip.path): \(reason(error))")
                 report.failures += 1
             }
         }

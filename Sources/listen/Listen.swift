@@ -12,7 +12,7 @@ struct Listen: AsyncParsableCommand {
             processed); 2 usage error.
             """,
         version: "0.1.0",
-        subcommands: [FeaturesCommand.self, TrainCommand.self, EvalCommand.self])
+        subcommands: [TranscribeCommand.self, TrainCommand.self, EvalCommand.self, FeaturesCommand.self])
 
     /// Runs the command, mapping argument-parser's usage errors to exit code 2 (the contract)
     /// instead of its default 64.

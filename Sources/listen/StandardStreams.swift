@@ -1,3 +1,4 @@
+import Audio
 import Foundation
 
 /// Writes lines to standard error (diagnostics, progress), never mixed into results.
@@ -34,4 +35,10 @@ struct OutputBuffer: ~Copyable {
     }
 
     deinit { if !bytes.isEmpty { handle.write(Data(bytes)) } }
+}
+
+/// What went wrong with an input, without its name when the error carries it (records and
+/// messages put the name first themselves).
+func reason(_ error: Error) -> String {
+    (error as? AudioError)?.reason ?? "\(error)"
 }

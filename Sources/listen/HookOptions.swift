@@ -1,0 +1,54 @@
+import ArgumentParser
+import Foundation
+import Recognizer
+
+/// `--hooks FILE`, or the quick form `--keyword WORD --exec PROGRAM ARGS…`, and `--dry-run`.
+struct HookOptions: ParsableArguments {
+    @Option(help: "A hooks file (JSON) mapping keywords to actions.")
+    var hooks: String?
+
+    @Option(help: "Quick form: run the program given with --exec when this keyword is heard.")
+    var keyword: String?
+
+    @Option(help: "Quick form: lowest confidence that fires the action.")
+    var threshold = HookConfiguration.defaultThreshold
+
+    @Option(help: "Quick form: seconds before the keyword may fire again.")
+    var cooldown = HookConfiguration.defaultCooldown
+
+    @Option(help: "Quick form: seconds before a running action is killed.")
+    var timeout = HookConfiguration.defaultTimeout
+
+    @Flag(help: "Print the actions that would run (as JSON events) without running them.")
+    var dryRun = false
+
+    @Option(name: .customLong("exec"), parsing: .remaining,
+            help: "Quick form: the program and its arguments, run directly (no shell); must come last.")
+    var action: [String] = []
+
+    func check() throws {
+        if hooks != nil && keyword != nil { throw ValidationError("use --hooks or --keyword, not both") }
+        if keyword != nil && action.isEmpty { throw ValidationError("--keyword needs an action, e.g. --keyword yes --exec /usr/bin/logger heard yes") }
+        if keyword == nil && !action.isEmpty { throw ValidationError("--exec needs --keyword") }
+        if timeout <= 0 { throw ValidationError("--timeout must be positive") }
+    }
+
+    /// The hook runner, or nil when no hooks were asked for. A bad hooks file is a usage error.
+    func runner(events: LineWriter) throws -> HookRunner? {
+        let configuration: HookConfiguration
+        if let hooks {
+            do {
+                configuration = try HookConfiguration.read(hooks)
+            } catch {
+                StandardError.write("listen: \(error)")
+                throw ExitCode.usage
+            }
+        } else if let keyword {
+            configuration = HookConfiguration(maxConcurrent: nil, hooks: [
+                .init(keyword: keyword, threshold: threshold, cooldown: cooldown, timeout: timeout, action: action)])
+        } else {
+            return nil
+        }
+        return HookRunner(configuration: configuration, events: events, dryRun: dryRun)
+    }
+}

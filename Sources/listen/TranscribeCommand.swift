@@ -1,0 +1,221 @@
+import ArgumentParser
+import Audio
+import Foundation
+import Recognizer
+
+/// `listen transcribe PATH…`: files and folders in, one record per input out, in input order.
+struct TranscribeCommand: ParsableCommand {
+    static let configuration = CommandConfiguration(
+        commandName: "transcribe",
+        abstract: "Recognise the command words in audio files, folders (recursive) or standard input.",
+        discussion: """
+            Output, one record per input in the order given: text prints the accepted words (prefixed \
+            by the file and a tab when there are several inputs); jsonl prints the contract's objects; \
+            csv prints one row per recognised word (file,word,start,end,confidence,error). A file that \
+            cannot be read gets an error record, the batch goes on, and the exit code is 1. With \
+            --output the file appears complete at the end or not at all.
+
+            Hooks: --hooks FILE (JSON) or the quick form --keyword WORD --exec PROGRAM ARGS… run actions for \
+            detections; events are JSON lines on standard output.
+            """)
+
+    enum Format: String, ExpressibleByArgument, CaseIterable { case text, jsonl, csv }
+
+    @Argument(help: "Audio files, folders (searched recursively for audio files), or - for standard input.")
+    var paths: [String] = []
+
+    @Option(help: "Output format: text, jsonl or csv.")
+    var format: Format = .text
+
+    @Option(help: "Write the results to this file instead of standard output.")
+    var output: String?
+
+    @Option(help: "Worker threads (default: all cores).")
+    var jobs = ProcessInfo.processInfo.activeProcessorCount
+
+    @OptionGroup var modelOptions: ModelOptions
+    @OptionGroup var decoderOptions: DecoderOptions
+    @OptionGroup var hookOptions: HookOptions
+    @OptionGroup var input: AudioInputOptions
+
+    func validate() throws {
+        if paths.isEmpty { throw ValidationError("give audio files, folders, or - for standard input") }
+        if jobs < 1 { throw ValidationError("--jobs must be at least 1") }
+        try hookOptions.check()
+    }
+
+    func run() throws {
+        let model = try modelOptions.load()
+        let decoding = try decoderOptions.decoding(model: model, options: modelOptions)
+        let hooks = try hookOptions.runner(events: LineWriter())
+        let inputs = Self.expand(paths)
+        let progress = ProgressLine("transcribe", total: inputs.count, unit: "files")
+        let results = StreamingResults(format: format, toStandardOutput: output == nil, inputCount: inputs.count)
+        let delivery = OrderedDelivery<Result<Transcript, Error>>(count: inputs.count) { index, result in
+            results.add(file: inputs[index].name, result)
+            if case .success(let transcript) = result, let hooks {
+                hooks.process(transcript, source: inputs[index].name)
+            }
+        }
+        let source = input
+        _ = try ParallelMap.map(count: inputs.count, jobs: jobs,
+                                makeWorker: { try Recognizer(model: model, decoding: decoding) },
+                                progress: { progress.update($0) }) { recognizer, index -> Bool in
+            let result = Result { () throws -> Transcript in
+                if let problem = inputs[index].problem { throw problem }
+                return recognizer.transcribe(samples: try source.decode(inputs[index].name).samples)
+            }
+            delivery.deliver(result, at: index)
+            return true
+        }
+        progress.finish()
+        hooks?.waitForActions()
+        if let output {
+            do {
+                try results.text.write(to: URL(fileURLWithPath: output), options: .atomic)
+            } catch {
+                StandardError.write("listen: cannot write \(output): \(error.localizedDescription)")
+                throw ExitCode.inputFailed
+            }
+        }
+        if results.failures > 0 { throw ExitCode.inputFailed }
+    }
+
+    /// One input: a file to read, or a path that cannot be used and why.
+    struct Input: Sendable {
+        var name: String
+        var problem: AudioError?
+    }
+
+    /// Files stay as given; folders become their audio files (recursive, sorted); a missing
+    /// path or an empty folder becomes an input that fails with a message.
+    static func expand(_ paths: [String]) -> [Input] {
+        var inputs: [Input] = []
+        let manager = FileManager.default
+        for path in paths {
+            var isDirectory: ObjCBool = false
+            guard path != "-", manager.fileExists(atPath: path, isDirectory: &isDirectory), isDirectory.boolValue else {
+                inputs.append(Input(name: path))
+                continue
+            }
+            let files = (manager.enumerator(atPath: path)?.allObjects as? [String] ?? [])
+                .filter { LabelledData.audioExtensions.contains(($0 as NSString).pathExtension.lowercased()) }
+                .sorted()
+            if files.isEmpty { inputs.append(Input(name: path, problem: .isDirectory(path))) }
+            let prefix = path.hasSuffix("/") ? path : path + "/"
+            inputs += files.map { Input(name: prefix + $0) }
+        }
+        return inputs
+    }
+}
+
+/// `--decoder` and `--beam-width`: how log-probabilities become words.
+struct DecoderOptions: ParsableArguments {
+    enum Kind: String, ExpressibleByArgument, CaseIterable { case vocabulary, greedy, beam }
+
+    @Option(help: "vocabulary (command words + [unk], the default), greedy or beam (open vocabulary, any spelling).")
+    var decoder: Kind = .vocabulary
+
+    @Option(help: "Beam width for --decoder beam.")
+    var beamWidth = 8
+
+    func decoding(model: AcousticModel, options: ModelOptions) throws -> Recognizer.Decoding {
+        switch decoder {
+        case .vocabulary: .vocabulary(try options.vocabulary(for: model))
+        case .greedy: .greedy
+        case .beam: .beamSearch(width: max(1, beamWidth))
+        }
+    }
+}
+
+/// Runs `deliver`'s callback in index order as results arrive from several threads.
+final class OrderedDelivery<Value>: @unchecked Sendable {
+    // Safe: `pending` and `next` are only touched under `lock`; callbacks run under it, one at a time.
+    private let lock = NSLock()
+    private var pending: [Int: Value] = [:]
+    private var next = 0
+    private let callback: (Int, Value) -> Void
+
+    init(count: Int, _ callback: @escaping (Int, Value) -> Void) { self.callback = callback }
+
+    func deliver(_ value: Value, at index: Int) {
+        lock.withLock {
+            pending[index] = value
+            while let ready = pending.removeValue(forKey: next) {
+                callback(next, ready)
+                next += 1
+            }
+        }
+    }
+}
+
+/// Formats records; streams them to standard output or keeps them for an atomic file write.
+final class StreamingResults: @unchecked Sendable {
+    // Safe: only called from OrderedDelivery's callback, which runs under its lock.
+    let format: TranscribeCommand.Format
+    private let toStandardOutput: Bool
+    private let showsFile: Bool
+    private var buffer = Data()
+    private(set) var failures = 0
+
+    init(format: TranscribeCommand.Format, toStandardOutput: Bool, inputCount: Int) {
+        self.format = format
+        self.toStandardOutput = toStandardOutput
+        showsFile = inputCount > 1
+        if format == .csv { emit("file,word,start,end,confidence,error\n") }
+    }
+
+    var text: Data { buffer }
+
+    func add(file: String, _ result: Result<Transcript, Error>) {
+        switch result {
+        case .success(let transcript): emit(Self.record(transcript, file: file, format: format, showsFile: showsFile))
+        case .failure(let error):
+            failures += 1
+            let reason = reason(error)
+            StandardError.write("listen: \(file): \(reason)")
+            switch format {
+            case .jsonl: emit("{\"file\":\(JSONText.quoted(file)),\"error\":\(JSONText.quoted(reason))}\n")
+            case .csv: emit("\(Self.csv(file)),,,,,\(Self.csv(reason))\n")
+            case .text: break
+            }
+        }
+    }
+
+    /// One transcript in a format; `file` nil leaves it out (mic mode adds "time" instead).
+    static func record(_ transcript: Transcript, file: String?, format: TranscribeCommand.Format, showsFile: Bool,
+                       time: String? = nil) -> String {
+        switch format {
+        case .text:
+            return (showsFile ? "\(file ?? time ?? "")\t" : "") + transcript.text + "\n"
+        case .jsonl:
+            let words = transcript.words.map {
+                "{\"word\":\(JSONText.quoted($0.word)),"
+                    + String(format: "\"start\":%.3f,\"end\":%.3f,\"confidence\":%.4f}", $0.start, $0.end, $0.confidence)
+            }
+            let head = file.map { "\"file\":\(JSONText.quoted($0))," } ?? time.map { "\"time\":\"\($0)\"," } ?? ""
+            return "{\(head)" + String(format: "\"duration\":%.3f,", transcript.duration)
+                + "\"text\":\(JSONText.quoted(transcript.text)),\"words\":[\(words.joined(separator: ","))]}\n"
+        case .csv:
+            let name = csv(file ?? time ?? "")
+            guard !transcript.words.isEmpty else { return "\(name),,,,,\n" }
+            return transcript.words.map {
+                "\(name),\(csv($0.word))," + String(format: "%.3f,%.3f,%.4f,", $0.start, $0.end, $0.confidence) + "\n"
+            }.joined()
+        }
+    }
+
+    /// A CSV field, quoted when it holds a comma, quote or line break.
+    static func csv(_ field: String) -> String {
+        guard field.contains(where: { $0 == "," || $0 == "\"" || $0 == "\n" || $0 == "\r" }) else { return field }
+        return "\"" + field.replacingOccurrences(of: "\"", with: "\"\"") + "\""
+    }
+
+    private func emit(_ text: String) {
+        if toStandardOutput {
+            FileHandle.standardOutput.write(Data(text.utf8))
+        } else {
+            buffer.append(contentsOf: text.utf8)
+        }
+    }
+}
