@@ -12,7 +12,9 @@ struct Listen: AsyncParsableCommand {
             processed); 2 usage error.
             """,
         version: "0.1.0",
-        subcommands: [TranscribeCommand.self, TrainCommand.self, EvalCommand.self, FeaturesCommand.self])
+        subcommands: [MicCommand.self, DevicesCommand.self, TranscribeCommand.self, TrainCommand.self, EvalCommand.self,
+                      FeaturesCommand.self],
+        defaultSubcommand: MicCommand.self)
 
     /// Runs the command, mapping argument-parser's usage errors to exit code 2 (the contract)
     /// instead of its default 64.

@@ -51,6 +51,35 @@ public struct ListenProcess {
     }
 }
 
+/// A `listen` process left running (mic mode), to be signalled and then collected.
+public final class RunningListen {
+    private let process = Process()
+    private let output: DataReader
+    private let errors: DataReader
+
+    /// Starts `listen` with `arguments` and extra environment variables.
+    public init(_ arguments: [String], environment: [String: String] = [:]) throws {
+        process.executableURL = ListenProcess.executable
+        process.arguments = arguments
+        process.environment = ProcessInfo.processInfo.environment.merging(environment) { $1 }
+        let stdout = Pipe(), stderr = Pipe()
+        process.standardInput = FileHandle.nullDevice
+        process.standardOutput = stdout
+        process.standardError = stderr
+        try process.run()
+        output = DataReader(stdout.fileHandleForReading)
+        errors = DataReader(stderr.fileHandleForReading)
+    }
+
+    /// Sends a signal (SIGINT like Ctrl-C, or SIGTERM), waits for the exit and returns what it printed.
+    public func stop(signal: Int32 = SIGINT) -> ListenProcess.Result {
+        kill(process.processIdentifier, signal)
+        process.waitUntilExit()
+        return ListenProcess.Result(status: process.terminationStatus, standardOutput: output.finish(),
+                                    standardError: String(decoding: errors.finish(), as: UTF8.self))
+    }
+}
+
 /// Drains a pipe on its own thread so a chatty child never blocks on a full pipe.
 final class DataReader: @unchecked Sendable {
     // Safe: `data` is written by the reading thread only before `done` is signalled,

@@ -1,0 +1,127 @@
+import ArgumentParser
+import Audio
+import Dispatch
+import Foundation
+import Recognizer
+
+/// `listen` / `listen mic`: recognises command words from a PulseAudio source as they are spoken.
+struct MicCommand: AsyncParsableCommand {
+    static let configuration = CommandConfiguration(
+        commandName: "mic",
+        abstract: "Listen to a PulseAudio source and print each recognised command as it ends (the default command).",
+        discussion: """
+            The server resamples the source to 16 kHz mono. Utterances are found by energy against an \
+            adaptive noise floor and decoded as soon as --endpoint-silence of quiet follows them. If the \
+            server goes away, listen reports it and reconnects with back-off. Ctrl-C or SIGTERM stop \
+            it after decoding the utterance in progress. Utterances with no accepted word print nothing \
+            in text format and a record with empty text in jsonl.
+            """)
+
+    @Option(help: "The PulseAudio source to record (see 'listen devices'); the server's default if absent.")
+    var device: String?
+
+    @Option(help: "Output format: text or jsonl (csv is accepted too).")
+    var format: TranscribeCommand.Format = .text
+
+    @Option(help: "Seconds of quiet that end an utterance.")
+    var endpointSilence = 0.12
+
+    @Option(help: "dB above the noise floor that counts as speech.")
+    var speechMargin = 12.0
+
+    @OptionGroup var modelOptions: ModelOptions
+    @OptionGroup var decoderOptions: DecoderOptions
+    @OptionGroup var hookOptions: HookOptions
+
+    func validate() throws {
+        try hookOptions.check()
+        if endpointSilence <= 0 { throw ValidationError("--endpoint-silence must be positive") }
+    }
+
+    func run() async throws {
+        let model = try modelOptions.load()
+        let recognizer = try Recognizer(model: model, decoding: try decoderOptions.decoding(model: model, options: modelOptions), threadCount: 2)
+        let output = LineWriter()
+        let hooks = try hookOptions.runner(events: output)
+        var settings = Endpointer.Settings()
+        settings.endSilence = endpointSilence
+        settings.margin = speechMargin
+        var endpointer = Endpointer(settings: settings)
+        let capture = PulseCapture(device: device)
+        let signals = Self.stopOnSignals(capture)
+        defer { signals.forEach { $0.cancel() } }
+
+        func emit(_ utterance: Endpointer.Utterance) {
+            let transcript = recognizer.transcribe(samples: utterance.samples)
+            let shifted = Transcript(words: transcript.words.map {
+                RecognizedWord(word: $0.word, start: $0.start + utterance.start, end: $0.end + utterance.start, confidence: $0.confidence)
+            }, duration: transcript.duration)
+            if format != .text || !shifted.text.isEmpty {
+                let record = StreamingResults.record(shifted, file: nil, format: format, showsFile: false, time: Timestamp.now())
+                output.write(String(record.dropLast()))
+            }
+            hooks?.process(transcript, source: nil, offset: utterance.start)
+        }
+
+        if format == .csv { output.write("time,word,start,end,confidence,error") }
+        do {
+            for try await event in capture.events() {
+                switch event {
+                case .samples(let samples):
+                    for utterance in endpointer.push(samples) { emit(utterance) }
+                case .connected(let source):
+                    StandardError.write("listen: recording from \(source)")
+                case .disconnected(let reason, let retry):
+                    StandardError.write("listen: \(reason); retrying in \(retry) s")
+                    if let unfinished = endpointer.flush() { emit(unfinished) }
+                }
+            }
+        } catch {
+            StandardError.write("listen: \(error)")
+        }
+        if let unfinished = endpointer.flush() { emit(unfinished) }
+        hooks?.waitForActions()
+    }
+
+    /// SIGINT and SIGTERM stop the capture; the stream then ends and the last utterance is decoded.
+    static func stopOnSignals(_ capture: PulseCapture) -> [DispatchSourceSignal] {
+        [SIGINT, SIGTERM].map { number in
+            signal(number, SIG_IGN)
+            let source = DispatchSource.makeSignalSource(signal: number, queue: .global())
+            source.setEventHandler {
+                StandardError.write("listen: stopping")
+                capture.stop()
+            }
+            source.resume()
+            return source
+        }
+    }
+}
+
+/// `listen devices`: the capture sources the PulseAudio server offers.
+struct DevicesCommand: ParsableCommand {
+    static let configuration = CommandConfiguration(
+        commandName: "devices",
+        abstract: "List PulseAudio capture sources: name, description, sample rate, channels.")
+
+    @Flag(help: "Print JSON lines instead of a table.")
+    var json = false
+
+    func run() throws {
+        let sources: [AudioSource]
+        do {
+            sources = try PulseDevices.sources()
+        } catch {
+            StandardError.write("listen: \(error) (is a PulseAudio or PipeWire-pulse server running? see README, Troubleshooting)")
+            throw ExitCode.inputFailed
+        }
+        for source in sources {
+            if json {
+                print("{\"name\":\(JSONText.quoted(source.name)),\"description\":\(JSONText.quoted(source.description)),"
+                      + "\"rate\":\(source.sampleRate),\"channels\":\(source.channelCount),\"monitor\":\(source.isMonitor)}")
+            } else {
+                print("\(source.name)\t\(source.description)\t\(source.sampleRate) Hz\t\(source.channelCount) ch\(source.isMonitor ? "\tmonitor" : "")")
+            }
+        }
+    }
+}

@@ -1,0 +1,79 @@
+import Foundation
+import TestSupport
+import Testing
+
+@Suite("listen mic and listen devices against a real PulseAudio daemon", .serialized,
+       .enabled(if: PulseServer.isAvailable, "needs pulseaudio and paplay (scripts/install-system-packages)"))
+struct MicCommandTests {
+    /// Example clips (espeak-ng, committed), each padded with silence so the idle sink loses nothing.
+    static func padded(_ word: String) throws -> String {
+        let folder = try Fixtures.scratchFolder().path
+        let output = "\(folder)/\(word).wav"
+        let process = Process()
+        process.executableURL = URL(fileURLWithPath: "/usr/bin/sox")
+        process.arguments = [Fixtures.packageRoot.path + "/Examples/\(word).wav", output, "pad", "0.3", "0.6"]
+        try process.run()
+        process.waitUntilExit()
+        return output
+    }
+
+    static func words(_ output: String) throws -> [String] {
+        try output.split(separator: "\n").compactMap { line in
+            let record = try JSONSerialization.jsonObject(with: Data(line.utf8)) as! [String: Any]
+            #expect(record["time"] is String && record["file"] == nil)
+            let text = record["text"] as! String
+            return text.isEmpty ? nil : text
+        }
+    }
+
+    @Test("devices lists the null sink's monitor with its rate and channels")
+    func devices() throws {
+        let server = try PulseServer()
+        let result = try ListenProcess.run(["devices", "--json"], environment: server.environment)
+        #expect(result.status == 0, "\(result.standardError)")
+        #expect(result.output.contains("\"name\":\"virt.monitor\"") && result.output.contains("\"rate\":16000")
+                && result.output.contains("\"channels\":1"))
+    }
+
+    @Test("devices without a server fails with one clear line")
+    func devicesWithoutServer() throws {
+        let folder = try Fixtures.scratchFolder().path
+        let result = try ListenProcess.run(["devices"], environment: ["PULSE_SERVER": "unix:\(folder)/nothing", "HOME": folder])
+        #expect(result.status == 1)
+        #expect(result.standardError.contains("cannot connect to the PulseAudio server"))
+    }
+
+    @Test("Words played into the sink come out as JSONL in order; a daemon restart is survived")
+    func wordsInOrderAcrossRestart() throws {
+        let server = try PulseServer()
+        let clips = try ["yes", "stop", "left", "seven"].map(Self.padded)
+        let listen = try RunningListen(["mic", "--device", "virt.monitor", "--format", "jsonl"], environment: server.environment)
+        Thread.sleep(forTimeInterval: 1)
+        try server.play(clips[0])
+        try server.play(clips[1])
+        Thread.sleep(forTimeInterval: 0.5)
+        server.stop()
+        Thread.sleep(forTimeInterval: 1)
+        try server.start()
+        Thread.sleep(forTimeInterval: 2.5)
+        try server.play(clips[2])
+        try server.play(clips[3])
+        Thread.sleep(forTimeInterval: 0.5)
+        let result = listen.stop(signal: SIGTERM)
+        #expect(result.status == 0, "\(result.standardError)")
+        #expect(try Self.words(result.output) == ["yes", "stop", "left", "seven"], "\(result.output)\n\(result.standardError)")
+        #expect(result.standardError.contains("retrying in"))
+    }
+
+    @Test("Ctrl-C during a word still decodes it")
+    func interruptFlushes() throws {
+        let server = try PulseServer()
+        let listen = try RunningListen(["mic", "--device", "virt.monitor", "--format", "jsonl", "--endpoint-silence", "2"],
+                                       environment: server.environment)
+        Thread.sleep(forTimeInterval: 1)
+        try server.play(try Self.padded("stop"))
+        let result = listen.stop(signal: SIGINT)
+        #expect(result.status == 0)
+        #expect(try Self.words(result.output) == ["stop"], "\(result.output)\n\(result.standardError)")
+    }
+}
