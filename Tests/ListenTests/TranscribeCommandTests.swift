@@ -1,0 +1,82 @@
+import Foundation
+import TestSupport
+import Testing
+
+@Suite("listen transcribe (end to end)")
+struct TranscribeCommandTests {
+    static let examples = Fixtures.packageRoot.path + "/Examples"
+
+    static func records(_ output: String) throws -> [[String: Any]] {
+        try output.split(separator: "\n").map { try JSONSerialization.jsonObject(with: Data($0.utf8)) as! [String: Any] }
+    }
+
+    /// A folder with two good clips in a subfolder and a broken one between them.
+    static func mixedFolder() throws -> String {
+        let folder = try Fixtures.scratchFolder().path
+        try FileManager.default.createDirectory(atPath: folder + "/b", withIntermediateDirectories: true)
+        try FileManager.default.copyItem(atPath: examples + "/yes.wav", toPath: folder + "/b/1.wav")
+        try Data("ID3\u{3}not really an mp3".utf8).write(to: URL(fileURLWithPath: folder + "/b/2.wav"))
+        try FileManager.default.copyItem(atPath: examples + "/stop.wav", toPath: folder + "/b/3.flac.wav")
+        try Data("notes".utf8).write(to: URL(fileURLWithPath: folder + "/b/readme.txt"))
+        return folder
+    }
+
+    @Test("Folders are searched recursively for audio; records come in input order; a bad file gets an error record and exit 1")
+    func folderWithBadFile() throws {
+        let folder = try Self.mixedFolder()
+        let result = try ListenProcess.run(["transcribe", "--format", "jsonl", "--jobs", "2", folder, Self.examples + "/no.wav"])
+        #expect(result.status == 1)
+        let records = try Self.records(result.output)
+        #expect(records.map { $0["file"] as? String } == [folder + "/b/1.wav", folder + "/b/2.wav", folder + "/b/3.flac.wav", Self.examples + "/no.wav"])
+        #expect(records[1]["error"] as? String == "not a WAV/FLAC/OGG file: unknown header 'ID3\\x03'")
+        #expect(records[0]["duration"] as? Double != nil && records[0]["words"] is [Any])
+        #expect(result.standardError.contains("\(folder)/b/2.wav: not a WAV/FLAC/OGG file"))
+    }
+
+    @Test("--output appears complete (every record, errors included) or not at all")
+    func atomicOutput() throws {
+        let folder = try Self.mixedFolder()
+        let output = try Fixtures.scratchFolder().path + "/out.csv"
+        let result = try ListenProcess.run(["transcribe", "--format", "csv", "--output", output, folder])
+        #expect(result.status == 1 && result.output.isEmpty)
+        let lines = try String(contentsOfFile: output, encoding: .utf8).split(separator: "\n")
+        #expect(lines.first == "file,word,start,end,confidence,error")
+        #expect(lines.contains { $0.hasPrefix("\(folder)/b/2.wav,,,,,not a WAV/FLAC/OGG file") })
+        let unwritable = try ListenProcess.run(["transcribe", "--output", "/nonexistent/dir/out.txt", Self.examples + "/yes.wav"])
+        #expect(unwritable.status == 1 && unwritable.standardError.contains("cannot write /nonexistent/dir/out.txt"))
+        #expect(!FileManager.default.fileExists(atPath: "/nonexistent/dir/out.txt"))
+    }
+
+    @Test("Standard input: a WAV, or raw PCM with --raw")
+    func standardInput() throws {
+        let wav = try Data(contentsOf: URL(fileURLWithPath: Self.examples + "/yes.wav"))
+        let result = try ListenProcess.run(["transcribe", "--format", "jsonl", "-"], input: wav)
+        #expect(result.status == 0)
+        #expect(try Self.records(result.output).first?["file"] as? String == "-")
+        let empty = try ListenProcess.run(["transcribe", "-"], input: Data())
+        #expect(empty.status == 1 && empty.standardError.contains("-: "))
+    }
+
+    @Test("Usage errors exit 2: no inputs, a missing model, --exec without --keyword")
+    func usageErrors() throws {
+        #expect(try ListenProcess.run(["transcribe"]).status == 2)
+        let missing = try ListenProcess.run(["transcribe", "--model", "/nonexistent.lstn", Self.examples + "/yes.wav"])
+        #expect(missing.status == 2 && missing.standardError.contains("/nonexistent.lstn"))
+        #expect(try ListenProcess.run(["transcribe", Self.examples + "/yes.wav", "--exec", "/bin/true"]).status == 2)
+        let unspellable = try ListenProcess.run(["transcribe", "--vocabulary", "yes,naïve", Self.examples + "/yes.wav"])
+        #expect(unspellable.status == 2)
+    }
+
+    @Test("--decoder greedy and beam give open-vocabulary text; csv quotes fields with commas")
+    func decoders() throws {
+        for decoder in ["greedy", "beam"] {
+            let result = try ListenProcess.run(["transcribe", "--decoder", decoder, "--format", "jsonl", Self.examples + "/yes.wav"])
+            #expect(result.status == 0)
+            #expect(try Self.records(result.output).count == 1)
+        }
+        let folder = try Fixtures.scratchFolder().path
+        try FileManager.default.copyItem(atPath: Self.examples + "/yes.wav", toPath: folder + "/a,b.wav")
+        let csv = try ListenProcess.run(["transcribe", "--format", "csv", folder + "/a,b.wav"])
+        #expect(csv.output.split(separator: "\n").dropFirst().allSatisfy { $0.hasPrefix("\"\(folder)/a,b.wav\",") })
+    }
+}
