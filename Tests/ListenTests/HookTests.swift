@@ -111,3 +111,26 @@ final class Counter: @unchecked Sendable {
     func add() { lock.withLock { count += 1 } }
     var value: Int { lock.withLock { count } }
 }
+
+@Suite("Hooks over files (end to end)")
+struct FileHookTests {
+    @Test("transcribe --keyword runs the action with the recognised text; --dry-run only reports it")
+    func quickForm() throws {
+        let folder = try Fixtures.scratchFolder().path
+        let clip = Fixtures.packageRoot.path + "/Examples/stop.wav"
+        let script = "import os,sys; open(sys.argv[1],'w').write(os.environ['LISTEN_TEXT'] + '|' + os.environ['LISTEN_WORD'])"
+        let result = try ListenProcess.run(["transcribe", "--format", "jsonl", clip, "--keyword", "stop", "--threshold", "0",
+                                            "--exec", "/usr/bin/python3", "-c", script, folder + "/heard"])
+        #expect(result.status == 0, "\(result.standardError)")
+        let events = result.output.split(separator: "\n").compactMap { line -> String? in
+            let object = try? JSONSerialization.jsonObject(with: Data(line.utf8)) as? [String: Any]
+            return object?["event"] as? String
+        }
+        #expect(events == ["detection", "action_started", "action_finished"], "\(result.output)")
+        #expect(try String(contentsOfFile: folder + "/heard", encoding: .utf8) == "stop|stop")
+        let dry = try ListenProcess.run(["transcribe", clip, "--keyword", "stop", "--threshold", "0", "--dry-run",
+                                         "--exec", "/usr/bin/touch", folder + "/touched"])
+        #expect(dry.status == 0 && dry.output.contains("\"event\":\"dry_run\""))
+        #expect(!FileManager.default.fileExists(atPath: folder + "/touched"))
+    }
+}
