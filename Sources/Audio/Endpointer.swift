@@ -109,7 +109,8 @@ public struct Endpointer: Sendable {
             utterance = Array(history.suffix(keep))
             utteranceStart = consumed - keep
             history.removeAll(keepingCapacity: true)
-        } else if history.count > preRollSamples + 3 * Self.frameLength {
+        } else if history.count > 2 * (preRollSamples + 3 * Self.frameLength) {
+            // Trimmed in batches, not every frame: only the last pre-roll + 3 frames are ever used.
             history.removeFirst(history.count - preRollSamples - 3 * Self.frameLength)
         }
         return nil

@@ -156,6 +156,8 @@ final class HookRunner: @unchecked Sendable {
         environment["LISTEN_END"] = String(format: "%.3f", detection.end)
         process.environment = environment
         process.standardInput = FileHandle.nullDevice
+        // Standard output carries listen's JSON lines: an action's output goes to stderr instead.
+        process.standardOutput = FileHandle.standardError
         let timeout = hook.timeout ?? HookConfiguration.defaultTimeout
         let timedOut = TimeoutFlag()
         finished.enter()

@@ -47,7 +47,7 @@ struct TranscribeCommandTests {
         #expect(!FileManager.default.fileExists(atPath: "/nonexistent/dir/out.txt"))
     }
 
-    @Test("Standard input: a WAV, or raw PCM with --raw")
+    @Test("Standard input: a WAV is transcribed as \"-\"; empty input fails naming -")
     func standardInput() throws {
         let wav = try Data(contentsOf: URL(fileURLWithPath: Self.examples + "/yes.wav"))
         let result = try ListenProcess.run(["transcribe", "--format", "jsonl", "-"], input: wav)
