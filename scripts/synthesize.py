@@ -5,14 +5,15 @@ Stage 1 (cached): every text of the recipe spoken by every voice, 16 kHz mono, c
   espeak-ng (8 English accents x random variants, speeds, pitches), flite (kal16, awb,
   slt, and rms = the held-out unseen voice), festival (kal, ked, slt-hts; one batch
   process per voice), piper's neural `joe` voice (noise scales 0, three speaking rates).
-Stage 2: each clean clip becomes --variants augmented clips: tempo, pitch, reverb and
-  telephone band via sox; random gain; a random position in a window; noise at 5-30 dB SNR
+Stage 2: each clean clip becomes --variants augmented clips (more for command words than
+  for other words, so commands dominate training): tempo, pitch, equaliser, reverb, telephone band or
+  a 3.8 kHz low-pass (8 kHz recordings) via sox; random gain; a random position in a window; noise at 5-30 dB SNR
   (white, pink, brown, or a real background clip). Plus noise-only clips (empty text).
 
 Deterministic for a seed. Writes <out>/manifest.tsv: path, text, voice, split
 (split is `heldout` for the unseen voice, `train` otherwise). Progress on stderr.
 
-  python3 scripts/synthesize.py --out data/synth --seed 1 --variants 3
+  python3 scripts/synthesize.py --out data/synth --seed 1
 """
 import argparse, hashlib, os, random, subprocess, sys, tempfile, time, wave
 from concurrent.futures import ProcessPoolExecutor
@@ -162,20 +163,26 @@ def progress(label, done, total, start):
 
 
 def clean_stage(out, seed, jobs, espeak_draws):
+    """Speaks every text with every voice. Returns the sources: (clean path, text, voice, kind)."""
     rng = random.Random(seed)
     clean = os.path.join(out, "clean")
-    work = []
-    for text, _ in texts():
-        for _ in range(espeak_draws):
+    work, sources = [], []
+    for text, kind in texts():
+        for _ in range(espeak_draws[kind]):
             accent, variant = rng.choice(ESPEAK_ACCENTS), rng.choice(ESPEAK_VARIANTS)
             speed, pitch = rng.randint(110, 210), rng.randint(20, 80)
             voice = f"espeak-{accent}-{variant.replace(' ', '')}-{speed}-{pitch}"
             work.append(("espeak", voice, (accent, variant, speed, pitch), text,
                          os.path.join(clean, "espeak", voice + "__" + slug(text) + ".wav")))
-        for voice in ["kal16", "awb", "slt", "rms"]:
+        for name in ["kal16", "awb", "slt", "rms"]:
             for stretch in (0.85, 1.0, 1.2):
-                work.append(("flite", voice, stretch, text,
-                             os.path.join(clean, f"flite-{voice}-{stretch}", slug(text) + ".wav")))
+                voice = f"flite-{name}-{stretch}"
+                work.append(("flite", name, stretch, text, os.path.join(clean, voice, slug(text) + ".wav")))
+        for voice in ["festival-kal", "festival-ked", "festival-slt-hts"] + [f"piper-joe-{s}" for s in (0.8, 1.0, 1.25)]:
+            sources.append((os.path.join(clean, voice, slug(text) + ".wav"), text, voice, kind))
+    kinds = dict(texts())
+    sources += [(path, text, os.path.basename(os.path.dirname(path)) if engine == "flite" else voice, kinds[text])
+                for engine, voice, _, text, path in work]
     start = time.time()
     with ProcessPoolExecutor(jobs) as pool:
         for i, _ in enumerate(pool.map(synth_job, work, chunksize=16), 1):
@@ -189,6 +196,7 @@ def clean_stage(out, seed, jobs, espeak_draws):
     for scale in (0.8, 1.0, 1.25):
         sys.stderr.write(f"piper joe length_scale={scale}...\n")
         piper_batch(all_texts, os.path.join(clean, f"piper-joe-{scale}"), scale)
+    return sorted(s for s in sources if os.path.exists(s[0]))
 
 
 def read_wav(path):
@@ -234,8 +242,13 @@ def augment_job(job):
     effects = ["tempo", f"{rng.uniform(0.8, 1.25):.3f}", "pitch", f"{rng.uniform(-300, 300):.0f}"]
     if rng.random() < 0.3:
         effects += ["reverb", f"{rng.uniform(10, 60):.0f}", "50", f"{rng.uniform(20, 100):.0f}"]
-    if rng.random() < 0.15:
+    if rng.random() < 0.5:  # a microphone's colour: one broad boost or cut somewhere in the band
+        effects += ["equalizer", f"{rng.uniform(200, 5000):.0f}", f"{rng.uniform(0.5, 2):.2f}o", f"{rng.uniform(-10, 10):.1f}"]
+    band = rng.random()
+    if band < 0.15:
         effects += ["sinc", "300-3400"]
+    elif band < 0.3:
+        effects += ["sinc", "-3800"]
     with tempfile.TemporaryDirectory() as tmp:
         shaped = os.path.join(tmp, "s.wav")
         subprocess.run(["sox", "-q", source, "-r", str(RATE), "-c", "1", "-b", "16", shaped, *effects],
@@ -286,24 +299,11 @@ def noise_job(job):
     return target
 
 
-def augment_stage(out, seed, jobs, variants, noise_clips, backgrounds_dir):
-    clean = os.path.join(out, "clean")
-    labels = {slug(t): t for t, _ in texts()}
-    sources = []
-    for root, _, files in os.walk(clean):
-        for name in sorted(files):
-            if name.endswith(".wav") and ".tmp" not in name:
-                stem = name[:-4].split("__")[-1]
-                voice = os.path.relpath(root, clean)
-                if voice == "espeak":
-                    voice = name.split("__")[0]
-                if stem in labels:
-                    sources.append((os.path.join(root, name), labels[stem], voice))
-    sources.sort()
+def augment_stage(out, seed, jobs, sources, variants, noise_clips, backgrounds_dir):
     work, rows = [], []
-    for source, text, voice in sources:
+    for source, text, voice, kind in sources:
         split = "heldout" if voice.startswith(HELD_OUT) else "train"
-        for v in range(variants):
+        for v in range(variants[kind]):
             key = hashlib.sha1(f"{seed}:{source}:{v}".encode()).hexdigest()[:12]
             target = os.path.join(out, "clips", split, f"{slug(text)}-{key}.wav")
             work.append((source, target, int(key, 16), backgrounds_dir))
@@ -332,19 +332,35 @@ def augment_stage(out, seed, jobs, variants, noise_clips, backgrounds_dir):
     sys.stderr.write(f"wrote {len(rows)} clips to {out}/manifest.tsv\n")
 
 
+def per_kind(text):
+    """`command=60,phrase=10,unknown=4` -> a count for each kind of text."""
+    counts = {}
+    for part in text.split(","):
+        kind, _, count = part.partition("=")
+        if kind not in ("command", "phrase", "unknown") or not count.isdigit():
+            raise argparse.ArgumentTypeError(f"expected command=N,phrase=N,unknown=N, got {part!r}")
+        counts[kind] = int(count)
+    missing = {"command", "phrase", "unknown"} - counts.keys()
+    if missing:
+        raise argparse.ArgumentTypeError(f"no count for {', '.join(sorted(missing))}")
+    return counts
+
+
 def main():
     parser = argparse.ArgumentParser(description=__doc__, formatter_class=argparse.RawDescriptionHelpFormatter)
     parser.add_argument("--out", default="data/synth")
     parser.add_argument("--seed", type=int, default=1)
     parser.add_argument("--jobs", type=int, default=os.cpu_count())
-    parser.add_argument("--espeak-draws", type=int, default=10, help="random espeak voices per text")
-    parser.add_argument("--variants", type=int, default=3, help="augmented copies per clean clip")
+    parser.add_argument("--espeak-draws", type=per_kind, default=per_kind("command=60,phrase=10,unknown=4"),
+                        help="random espeak voices per text of each kind (default command=60,phrase=10,unknown=4)")
+    parser.add_argument("--variants", type=per_kind, default=per_kind("command=6,phrase=2,unknown=1"),
+                        help="augmented copies per clean clip of each kind (default command=6,phrase=2,unknown=1)")
     parser.add_argument("--noise-clips", type=int, default=1500)
     parser.add_argument("--backgrounds", default=os.path.join(os.path.dirname(__file__), "..", "..",
                                                                "shared", "data", "one-speaker-train", "none"))
     args = parser.parse_args()
-    clean_stage(args.out, args.seed, args.jobs, args.espeak_draws)
-    augment_stage(args.out, args.seed, args.jobs, args.variants, args.noise_clips, os.path.abspath(args.backgrounds))
+    sources = clean_stage(args.out, args.seed, args.jobs, args.espeak_draws)
+    augment_stage(args.out, args.seed, args.jobs, sources, args.variants, args.noise_clips, os.path.abspath(args.backgrounds))
 
 
 if __name__ == "__main__":

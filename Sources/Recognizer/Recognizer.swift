@@ -18,7 +18,10 @@ public final class Recognizer {
         /// CTC prefix beam search of the given width; open vocabulary.
         case beamSearch(width: Int)
         /// Only these words and phrases; anything else is `[unk]`, silence is nothing.
-        case vocabulary(Vocabulary)
+        /// `unknownPenalty` and `rejectionThreshold` are ``VocabularyDecoder``'s trade-off
+        /// between missed words and false accepts.
+        case vocabulary(Vocabulary, unknownPenalty: Float = VocabularyDecoder.defaultUnknownPenalty,
+                        rejectionThreshold: Double = VocabularyDecoder.defaultRejectionThreshold)
     }
 
     /// The acoustic model.
@@ -41,8 +44,9 @@ public final class Recognizer {
         self.decoding = decoding
         extractor = try FeatureExtractor(configuration: model.features)
         session = InferenceSession(model: model, threadCount: threadCount)
-        if case .vocabulary(let vocabulary) = decoding {
-            vocabularyDecoder = try VocabularyDecoder(vocabulary: vocabulary, alphabet: model.alphabet)
+        if case .vocabulary(let vocabulary, let unknownPenalty, let rejectionThreshold) = decoding {
+            vocabularyDecoder = try VocabularyDecoder(vocabulary: vocabulary, alphabet: model.alphabet,
+                                                      unknownPenalty: unknownPenalty, rejectionThreshold: rejectionThreshold)
         } else {
             vocabularyDecoder = nil
         }

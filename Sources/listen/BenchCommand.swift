@@ -26,7 +26,7 @@ struct BenchCommand: ParsableCommand {
 
     func run() throws {
         let model = try modelOptions.load()
-        let decoding = Recognizer.Decoding.vocabulary(try modelOptions.vocabulary(for: model))
+        let decoding = try modelOptions.vocabularyDecoding(for: model)
         let files = TranscribeCommand.expand(paths).filter { $0.problem == nil }.map(\.name)
         guard !files.isEmpty else {
             StandardError.write("listen: no audio files in \(paths.joined(separator: " "))")

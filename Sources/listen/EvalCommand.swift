@@ -34,7 +34,7 @@ struct EvalCommand: ParsableCommand {
 
     func run() throws {
         let model = try modelOptions.load()
-        let vocabulary = try modelOptions.vocabulary(for: model)
+        let vocabulary = try modelOptions.vocabulary(for: model), decoding = try modelOptions.vocabularyDecoding(for: model)
         var clips: [LabelledClip] = []
         for path in paths {
             do {
@@ -51,7 +51,7 @@ struct EvalCommand: ParsableCommand {
         let started = Date(), files = clips.map(\.path)
         let progress = ProgressLine("eval", total: clips.count, unit: "clips")
         let outcomes = try ParallelMap.map(count: clips.count, jobs: jobs,
-                                           makeWorker: { try Recognizer(model: model, decoding: .vocabulary(vocabulary)) },
+                                           makeWorker: { try Recognizer(model: model, decoding: decoding) },
                                            progress: { progress.update($0) }) { recognizer, index -> Result<String, Error> in
             Result { recognizer.transcribe(samples: try AudioDecoder.decode(file: files[index]).samples).text }
         }

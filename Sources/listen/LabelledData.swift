@@ -41,8 +41,7 @@ enum LabelledData {
         for entry in try manager.contentsOfDirectory(atPath: folder).sorted() where !entry.hasPrefix(".") {
             let path = folder + "/" + entry
             var isDirectory: ObjCBool = false
-            manager.fileExists(atPath: path, isDirectory: &isDirectory)
-            if isDirectory.boolValue {
+            if manager.fileExists(atPath: path, isDirectory: &isDirectory) && isDirectory.boolValue {
                 let label = label(forFolder: entry)
                 for file in try manager.contentsOfDirectory(atPath: path).sorted() where isAudio(file) {
                     clips.append(LabelledClip(path: path + "/" + file, label: label))

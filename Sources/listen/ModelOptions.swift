@@ -1,13 +1,26 @@
 import ArgumentParser
 import Recognizer
 
-/// `--model` and `--vocabulary`, shared by every command that recognises speech.
+/// `--model`, `--vocabulary` and the vocabulary decoder's trade-offs, shared by every command
+/// that recognises speech.
 struct ModelOptions: ParsableArguments {
     @Option(help: "A model file (.lstn); the bundled default model if absent.")
     var model: String?
 
     @Option(help: "Command words and phrases to recognise, comma-separated or @file; the model's default vocabulary if absent.")
     var vocabulary: String?
+
+    @Option(help: ArgumentHelp("Log-penalty for hearing speech as [unk] instead of a listed word (more negative: fewer [unk], more false accepts).",
+                               valueName: "nats"))
+    var unknownPenalty: Float = VocabularyDecoder.defaultUnknownPenalty
+
+    @Option(help: ArgumentHelp("Lowest confidence (0-1) of a reported word; below it the word is [unk].", valueName: "confidence"))
+    var rejectionThreshold: Double = VocabularyDecoder.defaultRejectionThreshold
+
+    func validate() throws {
+        if !(unknownPenalty <= 0) { throw ValidationError("--unknown-penalty must be zero or negative") }
+        if !(0...1).contains(rejectionThreshold) { throw ValidationError("--rejection-threshold must be between 0 and 1") }
+    }
 
     /// The chosen model. A missing or damaged model is a usage error (exit 2).
     func load() throws -> AcousticModel {
@@ -17,6 +30,11 @@ struct ModelOptions: ParsableArguments {
             StandardError.write("listen: \(error)")
             throw ExitCode.usage
         }
+    }
+
+    /// Decoding restricted to ``vocabulary(for:)`` with this command's trade-offs.
+    func vocabularyDecoding(for model: AcousticModel) throws -> Recognizer.Decoding {
+        .vocabulary(try vocabulary(for: model), unknownPenalty: unknownPenalty, rejectionThreshold: rejectionThreshold)
     }
 
     /// The vocabulary to decode with: `--vocabulary`, else the model's default one.

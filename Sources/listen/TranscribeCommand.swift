@@ -121,7 +121,7 @@ struct DecoderOptions: ParsableArguments {
 
     func decoding(model: AcousticModel, options: ModelOptions) throws -> Recognizer.Decoding {
         switch decoder {
-        case .vocabulary: .vocabulary(try options.vocabulary(for: model))
+        case .vocabulary: try options.vocabularyDecoding(for: model)
         case .greedy: .greedy
         case .beam: .beamSearch(width: max(1, beamWidth))
         }

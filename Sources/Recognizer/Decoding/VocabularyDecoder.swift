@@ -19,6 +19,11 @@ public struct VocabularyDecoder: Sendable {
     /// Words whose confidence falls below this are reported as `[unk]`.
     public var rejectionThreshold: Double
 
+    /// The default `[unk]` penalty.
+    public static let defaultUnknownPenalty: Float = -4
+    /// The default lowest confidence of an accepted word.
+    public static let defaultRejectionThreshold = 0.35
+
     private let graph: DecodingGraph
     private let entryLabels: [[Int]]
 
@@ -29,7 +34,8 @@ public struct VocabularyDecoder: Sendable {
     ///   - unknownPenalty: log-penalty for an `[unk]` segment.
     ///   - rejectionThreshold: lowest confidence for an accepted word.
     /// - Throws: ``RecognizerError/invalidVocabulary(_:)`` naming an entry the alphabet cannot spell.
-    public init(vocabulary: Vocabulary, alphabet: Alphabet, unknownPenalty: Float = -4, rejectionThreshold: Double = 0.35) throws {
+    public init(vocabulary: Vocabulary, alphabet: Alphabet, unknownPenalty: Float = defaultUnknownPenalty,
+                rejectionThreshold: Double = defaultRejectionThreshold) throws {
         for entry in vocabulary.entries { try alphabet.checkSpellable(entry) }
         self.vocabulary = vocabulary
         self.unknownPenalty = unknownPenalty
