@@ -57,7 +57,7 @@ struct TranscribeCommandTests {
         #expect(empty.status == 1 && empty.standardError.contains("-: "))
     }
 
-    @Test("Usage errors exit 2: no inputs, a missing model, --exec without --keyword")
+    @Test("Usage errors exit 2: no inputs, a missing model, --exec without --keyword, decoder knobs out of range")
     func usageErrors() throws {
         #expect(try ListenProcess.run(["transcribe"]).status == 2)
         let missing = try ListenProcess.run(["transcribe", "--model", "/nonexistent.lstn", Self.examples + "/yes.wav"])
@@ -65,6 +65,10 @@ struct TranscribeCommandTests {
         #expect(try ListenProcess.run(["transcribe", Self.examples + "/yes.wav", "--exec", "/bin/true"]).status == 2)
         let unspellable = try ListenProcess.run(["transcribe", "--vocabulary", "yes,naïve", Self.examples + "/yes.wav"])
         #expect(unspellable.status == 2)
+        for knob in [["--rejection-threshold", "1.5"], ["--unknown-penalty", "3"]] {
+            let result = try ListenProcess.run(["transcribe"] + knob + [Self.examples + "/yes.wav"])
+            #expect(result.status == 2 && result.standardError.contains(knob[0]))
+        }
     }
 
     @Test("--decoder greedy and beam give open-vocabulary text; csv quotes fields with commas")
