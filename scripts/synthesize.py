@@ -6,9 +6,10 @@ Stage 1 (cached): every text of the recipe spoken by every voice, 16 kHz mono, c
   slt, and rms = the held-out unseen voice), festival (kal, ked, slt-hts; one batch
   process per voice), piper's neural `joe` voice (noise scales 0, three speaking rates).
 Stage 2: each clean clip becomes --variants augmented clips (more for command words than
-  for other words, so commands dominate training): tempo, pitch, equaliser, reverb, telephone band or
-  a 3.8 kHz low-pass (8 kHz recordings) via sox; random gain; a random position in a window; noise at 5-30 dB SNR
-  (white, pink, brown, or a real background clip). Plus noise-only clips (empty text).
+  for other words, so commands dominate training): tempo, pitch, equaliser, reverb, and a
+  telephone band or a 3.8 kHz low-pass (like 8 kHz recordings) via sox; random gain; a
+  random position in a window; noise at 5-30 dB SNR (white, pink, brown, or a real
+  background clip). Plus noise-only clips (empty text).
 
 Deterministic for a seed. Writes <out>/manifest.tsv: path, text, voice, split
 (split is `heldout` for the unseen voice, `train` otherwise). Progress on stderr.
