@@ -75,11 +75,10 @@ ESPEAK_VARIANTS = ["m1", "m2", "m3", "m4", "m5", "m6", "m7", "f1", "f2", "f3", "
 HELD_OUT = "flite-rms"
 
 
-def texts(include_unknown=True):
-    items = [(w, "command") for w in COMMANDS] + [(p, "phrase") for p in PHRASES]
-    if include_unknown:
-        items += [(w, "unknown") for w in UNKNOWN]
-    return items
+def texts():
+    """Every text of the recipe with its kind: command, phrase or unknown (another word)."""
+    return ([(w, "command") for w in COMMANDS] + [(p, "phrase") for p in PHRASES]
+            + [(w, "unknown") for w in UNKNOWN])
 
 
 def slug(text):

@@ -93,11 +93,7 @@ public struct Endpointer: Sendable {
             }
             let ended = Double(silenceRun * Self.frameLength) / 16_000 >= settings.endSilence
             let tooLong = Double(utterance.count) / 16_000 >= settings.maximumLength
-            if ended || tooLong {
-                let done = finish()
-                return done
-            }
-            return nil
+            return ended || tooLong ? finish() : nil
         }
         history += frame
         speechRun = isSpeech ? speechRun + 1 : 0

@@ -13,7 +13,7 @@ struct HookTests {
     /// Runs one detection through a HookRunner and returns the events it wrote.
     static func events(_ hooks: [HookConfiguration.Hook], _ transcripts: [Transcript], dryRun: Bool = false) throws -> [[String: Any]] {
         let folder = try Fixtures.scratchFolder().path
-        FileManager.default.createFile(atPath: folder + "/events", contents: nil)
+        _ = FileManager.default.createFile(atPath: folder + "/events", contents: nil)
         let handle = try FileHandle(forWritingTo: URL(fileURLWithPath: folder + "/events"))
         let runner = HookRunner(configuration: HookConfiguration(maxConcurrent: 2, hooks: hooks), events: LineWriter(handle: handle), dryRun: dryRun)
         for transcript in transcripts { runner.process(transcript, source: "test.wav") }

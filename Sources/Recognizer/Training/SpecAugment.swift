@@ -51,26 +51,3 @@ public struct SpecAugment: Sendable, Codable, Hashable {
         return result
     }
 }
-
-/// Learning rate per update: a linear warm-up to the peak, then a cosine decay to a floor.
-public struct LearningRateSchedule: Sendable, Codable, Hashable {
-    public var peak: Float
-    public var floor: Float
-    public var warmupSteps: Int
-    public var totalSteps: Int
-
-    /// A schedule over `totalSteps` updates.
-    public init(peak: Float, floor: Float, warmupSteps: Int, totalSteps: Int) {
-        self.peak = peak
-        self.floor = floor
-        self.warmupSteps = warmupSteps
-        self.totalSteps = max(totalSteps, 1)
-    }
-
-    /// The rate for update number `step` (0-based).
-    public func rate(at step: Int) -> Float {
-        if step < warmupSteps { return peak * Float(step + 1) / Float(warmupSteps) }
-        let progress = min(1, Float(step - warmupSteps) / Float(max(1, totalSteps - warmupSteps)))
-        return floor + (peak - floor) * 0.5 * (1 + cos(Float.pi * progress))
-    }
-}
