@@ -70,12 +70,12 @@ public struct MelFilterbank: Sendable, Hashable {
     }
 
     /// Slaney's mel scale: linear below 1 kHz, logarithmic above.
-    static func mel(_ hertz: Double) -> Double {
+    public static func mel(_ hertz: Double) -> Double {
         hertz < 1_000 ? hertz / (200.0 / 3) : 15 + log(hertz / 1_000) / (log(6.4) / 27)
     }
 
     /// The inverse of ``mel(_:)``.
-    static func hertz(_ mel: Double) -> Double {
+    public static func hertz(_ mel: Double) -> Double {
         mel < 15 ? mel * (200.0 / 3) : 1_000 * exp((mel - 15) * (log(6.4) / 27))
     }
 }

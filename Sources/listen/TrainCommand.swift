@@ -50,6 +50,15 @@ struct TrainCommand: ParsableCommand {
     @Option(help: "Peak learning rate (linear warm-up over the first 300 updates, then cosine decay to 5%).")
     var learningRate: Float = 0.002
 
+    @Option(help: "Dropout rate on every GRU layer's output during training (0 = none).")
+    var dropout: Float = 0
+
+    @Option(help: "Vocal-tract length perturbation: each clip's frequency axis is warped by a factor in 1 ± this, anew every epoch (log-mel features only).")
+    var warp: Double = 0
+
+    @Option(help: "Tempo perturbation: each clip's frames are stretched by a factor in 1 ± this, anew every epoch.")
+    var stretch: Double = 0
+
     @Option(help: "Seed for initial weights, shuffles and masks.")
     var seed: UInt64 = 1
 
@@ -76,6 +85,8 @@ struct TrainCommand: ParsableCommand {
         if hiddenSize <= 0 || hiddenSize % 8 != 0 { throw ValidationError("--hidden-size must be a positive multiple of 8") }
         if hopLength < 80 || hopLength > 400 { throw ValidationError("--hop-length must be between 80 and 400 samples") }
         if layers < 1 || epochs < 1 || batchSize < 1 || realWeight < 0 { throw ValidationError("--layers, --epochs and --batch-size must be positive") }
+        if !(0..<0.9).contains(dropout) { throw ValidationError("--dropout must be at least 0 and below 0.9") }
+        if !(0..<0.5).contains(warp) || !(0..<0.5).contains(stretch) { throw ValidationError("--warp and --stretch must be at least 0 and below 0.5") }
     }
 
     func run() throws {
@@ -142,6 +153,7 @@ struct TrainCommand: ParsableCommand {
         let trainer = Trainer(model: checkpoint.model, optimizer: checkpoint.optimizer)
         var state = checkpoint.state
         let masking = SpecAugment(maximumTimeMask: max(1, 8 * 160 / hopLength))  // at most 80 ms
+        let perturbation = SpeakerPerturbation(maximumWarp: warp, maximumStretch: stretch)
 
         while state.epoch < epochs {
             let started = Date()
@@ -154,10 +166,12 @@ struct TrainCommand: ParsableCommand {
                 let batch = order[batchStart..<min(order.count, batchStart + batchSize)].enumerated().map { offset, index in
                     var masks = SeededGenerator(seed: seed ^ UInt64(state.step &* 1_000_003 &+ offset))
                     let example = train[index].example
-                    return TrainingExample(features: masking.apply(to: example.features, bands: features.baseDimension, using: &masks),
+                    let perturbed = perturbation.apply(to: example.features, configuration: features, using: &masks)
+                    return TrainingExample(features: masking.apply(to: perturbed, bands: features.baseDimension, using: &masks),
                                            labels: example.labels)
                 }
-                let result = trainer.step(batch, learningRate: lrSchedule.rate(at: state.step))
+                let result = trainer.step(batch, learningRate: lrSchedule.rate(at: state.step), dropout: dropout,
+                                          seed: seed ^ UInt64(state.step) &* 0x2545_F491_4F6C_DD1D)
                 state.step += 1
                 if result.used > 0 && result.loss.isFinite {
                     intervalLoss += Double(result.loss)

@@ -122,6 +122,34 @@ struct BackpropagationTests {
         }
     }
 
+    @Test("With dropout, every tensor's gradient matches central differences under the same masks", arguments: [0, 5, 8, 13, 16])
+    func finiteDifferencesWithDropout(tensor: Int) throws {
+        let model = try Self.tinyModel()
+        var generator = SeededGenerator(seed: UInt64(200 + tensor))
+        let features = Matrix(rows: 9, columns: 5, values: randomValues(45, scale: 1, generator: &generator))
+        let labels = Alphabet.english.encode("ab")
+        let dropout = Dropout(rate: 0.3, seed: 77)
+        var gradient = Backpropagation.zeroGradient(like: model)
+        let maskedLoss = try #require(Backpropagation(model: model).accumulate(features: features, labels: labels, into: &gradient, dropout: dropout))
+        var plain = Backpropagation.zeroGradient(like: model)
+        let plainLoss = try #require(Backpropagation(model: model).accumulate(features: features, labels: labels, into: &plain))
+        #expect(maskedLoss != plainLoss, "the masks must change the pass")
+        func loss(_ change: Float, at index: Int) -> Float {
+            var changed = model
+            changed.tensors[tensor][index] += change
+            var scratch = Backpropagation.zeroGradient(like: model)
+            return Backpropagation(model: changed).accumulate(features: features, labels: labels, into: &scratch, dropout: dropout)!
+        }
+        let h: Float = 1e-2
+        for _ in 0..<6 {
+            let index = Int.random(in: 0..<model.tensors[tensor].count, using: &generator)
+            let numeric = (loss(h, at: index) - loss(-h, at: index)) / (2 * h)
+            let analytic = gradient[tensor][index]
+            #expect(abs(numeric - analytic) <= 5e-3 + 2e-2 * abs(analytic),
+                    "\(model.architecture.tensorShapes[tensor].name)[\(index)]: numeric \(numeric), analytic \(analytic)")
+        }
+    }
+
     @Test("Clipping scales the global norm down, never up")
     func clipping() {
         var gradient: [[Float]] = [[3, 0], [0, 4]]

@@ -24,6 +24,32 @@ struct TrainingScheduleTests {
         #expect(Set(masks.map(\.values)).count > 1)
     }
 
+    @Test("Speaker perturbation: a warp above 1 moves a formant to higher bands, a stretch changes the frame count; same seed, same result")
+    func perturbation() {
+        var configuration = FeatureConfiguration(kind: .logMel)
+        configuration.melBandCount = 40
+        // A "formant": one bright band, band 20, on every frame.
+        let features = Matrix(rows: 50, columns: 40, values: (0..<2000).map { $0 % 40 == 20 ? 1 : 0 })
+        func peak(_ m: Matrix) -> Int { (0..<40).max { m[10, $0] < m[10, $1] }! }
+        #expect(SpeakerPerturbation.warpFrequencies(features, by: 1, configuration: configuration) == features)
+        #expect(peak(SpeakerPerturbation.warpFrequencies(features, by: 1.15, configuration: configuration)) > 20)
+        #expect(peak(SpeakerPerturbation.warpFrequencies(features, by: 0.85, configuration: configuration)) < 20)
+        #expect(SpeakerPerturbation.stretchTime(features, by: 1.2).rows == 60)
+        #expect(SpeakerPerturbation.stretchTime(features, by: 0.8).rows == 40)
+        let ramp = Matrix(rows: 11, columns: 1, values: (0...10).map(Float.init))
+        #expect(SpeakerPerturbation.stretchTime(ramp, by: 21.0 / 11).values == (0...20).map { Float($0) / 2 })
+
+        let perturbation = SpeakerPerturbation(maximumWarp: 0.1, maximumStretch: 0.1)
+        var first = SeededGenerator(seed: 3), second = SeededGenerator(seed: 3)
+        #expect(perturbation.apply(to: features, configuration: configuration, using: &first)
+                == perturbation.apply(to: features, configuration: configuration, using: &second))
+        var several = SeededGenerator(seed: 4)
+        let draws = (0..<10).map { _ in perturbation.apply(to: features, configuration: configuration, using: &several) }
+        #expect(Set(draws.map(\.rows)).count > 1)
+        var none = SeededGenerator(seed: 5)
+        #expect(SpeakerPerturbation(maximumWarp: 0, maximumStretch: 0).apply(to: features, configuration: configuration, using: &none) == features)
+    }
+
     @Test("The learning rate warms up linearly, peaks, then decays by a cosine to its floor")
     func schedule() {
         let schedule = LearningRateSchedule(peak: 1, floor: 0.1, warmupSteps: 10, totalSteps: 110)

@@ -26,14 +26,17 @@ public struct Backpropagation: Sendable {
     ///   - features: `[T, inputSize]`.
     ///   - labels: target classes (no blanks).
     ///   - gradient: tensors in ``AcousticModel/tensors`` order; the utterance's gradient is added.
+    ///   - dropout: if given, the dropout applied to every GRU layer's output in this pass.
     /// - Returns: the loss, or nil (gradient untouched) when the labels cannot fit in T frames.
-    public func accumulate(features: Matrix, labels: [Int], into gradient: inout [[Float]]) -> Float? {
+    public func accumulate(features: Matrix, labels: [Int], into gradient: inout [[Float]], dropout: Dropout? = nil) -> Float? {
         let a = model.architecture
         precondition(features.columns == a.inputSize, "model reads \(a.inputSize) values per frame, got \(features.columns)")
         let frames = features.rows, width = 2 * a.hiddenSize
         // Forward, keeping each layer's input and each direction's gates.
         var inputs: [[Float]] = [features.values]
         var traces: [[DirectionTrace]] = []
+        var masks: [[Float]] = []
+        var maskGenerator = SeededGenerator(seed: dropout?.seed ?? 0)
         for layer in 0..<a.layerCount {
             var output = [Float](repeating: 0, count: frames * width)
             var layerTraces: [DirectionTrace] = []
@@ -46,6 +49,11 @@ public struct Backpropagation: Sendable {
                 layerTraces.append(trace)
             }
             traces.append(layerTraces)
+            if let dropout, dropout.rate > 0 {
+                let mask = dropout.mask(count: output.count, using: &maskGenerator)
+                for i in output.indices { output[i] *= mask[i] }
+                masks.append(mask)
+            }
             inputs.append(output)
         }
         var logits = Matrix(rows: frames, columns: a.classCount)
@@ -82,6 +90,9 @@ public struct Backpropagation: Sendable {
         // GRU layers, last to first; each passes the gradient of its input down.
         for layer in stride(from: a.layerCount - 1, through: 0, by: -1) {
             let inputSize = a.layerInputSize(layer)
+            if layer < masks.count {
+                for i in upstream.indices { upstream[i] *= masks[layer][i] }
+            }
             var inputGradient = [Float](repeating: 0, count: frames * inputSize)
             for direction in 0..<2 {
                 let base = (layer * 2 + direction) * 4
@@ -95,6 +106,28 @@ public struct Backpropagation: Sendable {
             upstream = inputGradient
         }
         return loss
+    }
+}
+
+/// Inverted dropout (Srivastava et al. 2014) on the output of every GRU layer during training:
+/// each value is zeroed with probability `rate` and the rest scaled by `1 / (1 − rate)`, so
+/// inference needs no change.
+public struct Dropout: Sendable, Hashable {
+    /// The share of values zeroed, in [0, 1).
+    public var rate: Float
+    /// The seed of this pass's masks.
+    public var seed: UInt64
+
+    /// Dropout with a rate and the seed of its masks.
+    public init(rate: Float, seed: UInt64) {
+        self.rate = rate
+        self.seed = seed
+    }
+
+    /// `count` values, each 0 or `1 / (1 − rate)`.
+    func mask(count: Int, using generator: inout SeededGenerator) -> [Float] {
+        let kept = 1 / (1 - rate)
+        return (0..<count).map { _ in Float.random(in: 0..<1, using: &generator) < rate ? 0 : kept }
     }
 }
 

@@ -35,19 +35,24 @@ public final class Trainer {
     /// - Parameters:
     ///   - batch: utterances of any lengths.
     ///   - learningRate: Adam's step size for this update.
+    ///   - dropout: the dropout rate on GRU outputs (0: none).
+    ///   - seed: the seed of this update's dropout masks (each utterance's is derived from it).
     /// - Returns: the mean loss over the usable utterances (those whose transcript fits their
     ///   frames), how many there were, and the gradient norm before clipping.
     @discardableResult
-    public func step(_ batch: [TrainingExample], learningRate: Float) -> (loss: Float, used: Int, gradientNorm: Float) {
+    public func step(_ batch: [TrainingExample], learningRate: Float, dropout: Float = 0,
+                     seed: UInt64 = 0) -> (loss: Float, used: Int, gradientNorm: Float) {
         let backpropagation = Backpropagation(model: model)
-        let halves = [Array(batch.enumerated().filter { $0.offset % 2 == 0 }.map(\.element)),
-                      Array(batch.enumerated().filter { $0.offset % 2 == 1 }.map(\.element))]
+        let halves = [Array(batch.enumerated().filter { $0.offset % 2 == 0 }),
+                      Array(batch.enumerated().filter { $0.offset % 2 == 1 })]
         let results = PartialResults(count: 2)
         DispatchQueue.concurrentPerform(iterations: 2) { half in
             var gradient = Backpropagation.zeroGradient(like: backpropagation.model)
             var loss: Float = 0, used = 0
-            for example in halves[half] {
-                if let value = backpropagation.accumulate(features: example.features, labels: example.labels, into: &gradient) {
+            for (offset, example) in halves[half] {
+                let masks = dropout > 0 ? Dropout(rate: dropout, seed: seed &+ UInt64(offset) &* 0x9E37_79B9) : nil
+                if let value = backpropagation.accumulate(features: example.features, labels: example.labels,
+                                                          into: &gradient, dropout: masks) {
                     loss += value
                     used += 1
                 }
