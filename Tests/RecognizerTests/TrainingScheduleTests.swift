@@ -61,6 +61,20 @@ struct TrainingScheduleTests {
         #expect((10..<110).allSatisfy { schedule.rate(at: $0 + 1) <= schedule.rate(at: $0) })
     }
 
+    @Test("Adam's first steps move each parameter by the rate against its gradient's sign, then follow the moments")
+    func adam() {
+        var parameters: [[Float]] = [[1, 1], [0]]
+        var adam = AdamOptimizer(like: parameters)
+        adam.update(&parameters, gradient: [[0.5, -2], [0]], learningRate: 0.1)
+        #expect(abs(parameters[0][0] - 0.9) < 1e-5 && abs(parameters[0][1] - 1.1) < 1e-5 && parameters[1][0] == 0)
+        adam.update(&parameters, gradient: [[0, -2], [0]], learningRate: 0.1)
+        // m = 0.9·0.1·0.5 → m̂ = 0.045/0.19; v = 0.999·0.001·0.25 → v̂ = 0.00024975/0.001999.
+        let expected = 0.9 - 0.1 * (0.045 / 0.19) / ((0.000_249_75 / 0.001_999).squareRoot() + 1e-8)
+        #expect(abs(parameters[0][0] - Float(expected)) < 1e-4)
+        #expect(abs(parameters[0][1] - 1.2) < 1e-4)
+        #expect(adam.step == 2)
+    }
+
     @Test("A checkpoint gives back the model, Adam's moments and the state")
     func checkpoint() throws {
         let features = FeatureConfiguration(kind: .logMel, normalization: .utterance)

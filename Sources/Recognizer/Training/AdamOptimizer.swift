@@ -36,14 +36,23 @@ public struct AdamOptimizer: Sendable, Codable {
         precondition(parameters.count == gradient.count && parameters.count == firstMoment.count, "tensor lists differ")
         step += 1
         let correction1 = 1 - pow(beta1, Float(step)), correction2 = 1 - pow(beta2, Float(step))
+        let (beta1, beta2, epsilon) = (beta1, beta2, epsilon)
         for tensor in parameters.indices {
             precondition(parameters[tensor].count == gradient[tensor].count, "tensor \(tensor) sizes differ")
-            for i in parameters[tensor].indices {
-                let g = gradient[tensor][i]
-                firstMoment[tensor][i] = beta1 * firstMoment[tensor][i] + (1 - beta1) * g
-                secondMoment[tensor][i] = beta2 * secondMoment[tensor][i] + (1 - beta2) * g * g
-                let m = firstMoment[tensor][i] / correction1, v = secondMoment[tensor][i] / correction2
-                parameters[tensor][i] -= learningRate * m / (v.squareRoot() + epsilon)
+            // Raw buffers: this loop runs over every parameter once per update.
+            gradient[tensor].withUnsafeBufferPointer { g in
+                firstMoment[tensor].withUnsafeMutableBufferPointer { first in
+                    secondMoment[tensor].withUnsafeMutableBufferPointer { second in
+                        parameters[tensor].withUnsafeMutableBufferPointer { p in
+                            for i in p.indices {
+                                first[i] = beta1 * first[i] + (1 - beta1) * g[i]
+                                second[i] = beta2 * second[i] + (1 - beta2) * g[i] * g[i]
+                                let m = first[i] / correction1, v = second[i] / correction2
+                                p[i] -= learningRate * m / (v.squareRoot() + epsilon)
+                            }
+                        }
+                    }
+                }
             }
         }
     }

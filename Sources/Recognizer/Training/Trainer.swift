@@ -63,8 +63,13 @@ public final class Trainer {
         let used = parts.reduce(0) { $0 + $1.used }
         guard used > 0 else { return (0, 0, 0) }
         var gradient = parts[0].gradient
+        let scale = 1 / Float(used)
         for tensor in gradient.indices {
-            for i in gradient[tensor].indices { gradient[tensor][i] = (gradient[tensor][i] + parts[1].gradient[tensor][i]) / Float(used) }
+            parts[1].gradient[tensor].withUnsafeBufferPointer { other in
+                gradient[tensor].withUnsafeMutableBufferPointer { sum in
+                    for i in sum.indices { sum[i] = (sum[i] + other[i]) * scale }
+                }
+            }
         }
         let norm = GradientClipping.clipGlobalNorm(&gradient, maximumNorm: maximumGradientNorm)
         var tensors = model.tensors
