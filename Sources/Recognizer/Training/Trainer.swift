@@ -43,8 +43,18 @@ public final class Trainer {
     public func step(_ batch: [TrainingExample], learningRate: Float, dropout: Float = 0,
                      seed: UInt64 = 0) -> (loss: Float, used: Int, gradientNorm: Float) {
         let backpropagation = Backpropagation(model: model)
-        let halves = [Array(batch.enumerated().filter { $0.offset % 2 == 0 }),
-                      Array(batch.enumerated().filter { $0.offset % 2 == 1 })]
+        // Longest first, each to the thread with fewer frames so far: both finish together.
+        var assigned: [[(offset: Int, element: TrainingExample)]] = [[], []]
+        var load = [0, 0]
+        let longestFirst = batch.enumerated().sorted { a, b in
+            a.element.features.rows != b.element.features.rows ? a.element.features.rows > b.element.features.rows : a.offset < b.offset
+        }
+        for item in longestFirst {
+            let half = load[0] <= load[1] ? 0 : 1
+            assigned[half].append(item)
+            load[half] += item.element.features.rows
+        }
+        let halves = assigned
         let results = PartialResults(count: 2)
         DispatchQueue.concurrentPerform(iterations: 2) { half in
             var gradient = Backpropagation.zeroGradient(like: backpropagation.model)
