@@ -59,6 +59,9 @@ struct TrainCommand: ParsableCommand {
     @Option(help: "Tempo perturbation: each clip's frames are stretched by a factor in 1 ± this, anew every epoch.")
     var stretch: Double = 0
 
+    @Option(help: "Decay of the moving average of the weights that is scored and written (0 = the last weights; 0.999 spans ~1000 updates).")
+    var averageDecay: Float = 0
+
     @Option(help: "Seed for initial weights, shuffles and masks.")
     var seed: UInt64 = 1
 
@@ -87,6 +90,7 @@ struct TrainCommand: ParsableCommand {
         if layers < 1 || epochs < 1 || batchSize < 1 || realWeight < 0 { throw ValidationError("--layers, --epochs and --batch-size must be positive") }
         if !(0..<0.9).contains(dropout) { throw ValidationError("--dropout must be at least 0 and below 0.9") }
         if !(0..<0.5).contains(warp) || !(0..<0.5).contains(stretch) { throw ValidationError("--warp and --stretch must be at least 0 and below 0.5") }
+        if !(0..<1).contains(averageDecay) { throw ValidationError("--average-decay must be at least 0 and below 1") }
     }
 
     func run() throws {
@@ -152,6 +156,14 @@ struct TrainCommand: ParsableCommand {
         }
         let trainer = Trainer(model: checkpoint.model, optimizer: checkpoint.optimizer)
         var state = checkpoint.state
+        var average = averageDecay > 0
+            ? WeightAverage(decay: averageDecay, tensors: checkpoint.average ?? checkpoint.model.tensors) : nil
+        // The weights that are scored and written: the average if the run keeps one.
+        func finished() -> AcousticModel {
+            var model = trainer.model
+            if let average { model.tensors = average.tensors }
+            return model
+        }
         let masking = SpecAugment(maximumTimeMask: max(1, 8 * 160 / hopLength))  // at most 80 ms
         let perturbation = SpeakerPerturbation(maximumWarp: warp, maximumStretch: stretch)
 
@@ -173,6 +185,7 @@ struct TrainCommand: ParsableCommand {
                 let result = trainer.step(batch, learningRate: lrSchedule.rate(at: state.step), dropout: dropout,
                                           seed: seed ^ UInt64(state.step) &* 0x2545_F491_4F6C_DD1D)
                 state.step += 1
+                average?.update(with: trainer.model.tensors)
                 if result.used > 0 && result.loss.isFinite {
                     intervalLoss += Double(result.loss)
                     intervalCount += 1
@@ -185,18 +198,19 @@ struct TrainCommand: ParsableCommand {
                 progress.update(batchStart / batchSize + 1, detail: String(format: "loss %.3f", result.loss))
             }
             progress.finish()
-            let accuracy = Self.accuracy(of: trainer.model, on: dev.map(\.example), alphabet: alphabet, jobs: jobs)
+            let accuracy = Self.accuracy(of: finished(), on: dev.map(\.example), alphabet: alphabet, jobs: jobs)
             state.accuracies.append(accuracy)
             state.epoch += 1
             state.seconds += Date().timeIntervalSince(started)
-            try TrainingCheckpoint(model: trainer.model, optimizer: trainer.optimizer, state: state).write(to: checkpoints)
+            try TrainingCheckpoint(model: trainer.model, optimizer: trainer.optimizer, state: state,
+                                   average: average?.tensors).write(to: checkpoints)
             let lastLoss = state.losses.last.map { String(format: "%.3f", $0[1]) } ?? "-"
             StandardError.write(String(format: "listen: epoch %d/%d loss %@ held-out accuracy %.1f%% (%@ this epoch, %@ in all)",
                                        state.epoch, epochs, lastLoss, 100 * accuracy,
                                        ProgressLine.clock(Date().timeIntervalSince(started)), ProgressLine.clock(state.seconds)))
         }
 
-        var model = trainer.model
+        var model = finished()
         model.metadata = ModelMetadata(
             name: (output as NSString).lastPathComponent, created: ISO8601DateFormatter().string(from: Date()),
             trainingCommand: (["listen"] + CommandLine.arguments.dropFirst()).joined(separator: " "),

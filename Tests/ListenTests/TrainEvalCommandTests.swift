@@ -21,16 +21,18 @@ struct TrainEvalCommandTests {
         try JSONSerialization.jsonObject(with: Data(contentsOf: URL(fileURLWithPath: path))) as! [String: Any]
     }
 
-    @Test("train writes a checkpoint per epoch, resumes it, writes the model and plot; eval scores it")
+    @Test("train writes a checkpoint per epoch (with the weight average), resumes it, writes the model and plot; eval scores it")
     func trainResumeEval() throws {
         let corpus = try Self.smallCorpus()
         let work = try Fixtures.scratchFolder().path
         let common = ["train", "--real", corpus, "--hidden-size", "16", "--layers", "1", "--batch-size", "4",
-                      "--checkpoints", work + "/run", "--output", work + "/small.lstn", "--seed", "3"]
+                      "--checkpoints", work + "/run", "--output", work + "/small.lstn", "--seed", "3",
+                      "--warp", "0.1", "--stretch", "0.1", "--dropout", "0.1", "--average-decay", "0.9"]
         let first = try ListenProcess.run(common + ["--epochs", "2"])
         #expect(first.status == 0, "\(first.standardError)")
         #expect(first.standardError.contains("0 synthetic + 15 real clips"))
         #expect(try Self.json(work + "/run/state.json")["epoch"] as? Int == 2)
+        #expect(FileManager.default.fileExists(atPath: work + "/run/average.lstn"))
         let resumed = try ListenProcess.run(common + ["--epochs", "3"])
         #expect(resumed.status == 0, "\(resumed.standardError)")
         #expect(resumed.standardError.contains("resuming \(work)/run after epoch 2"))
@@ -60,6 +62,14 @@ struct TrainEvalCommandTests {
         #expect(eval.standardError.contains("left/broken.wav: not a WAV/FLAC/OGG file"))
         let summary = try Self.json(summaryPath)
         #expect(summary["failed"] as? Int == 1 && summary["command_clips"] as? Int == 12)
+    }
+
+    @Test("Out-of-range training options are usage errors", arguments: [["--dropout", "0.95"], ["--warp", "0.6"],
+                                                                        ["--stretch", "-0.1"], ["--average-decay", "1"]])
+    func badOptions(option: [String]) throws {
+        let result = try ListenProcess.run(["train", "--real", "/nonexistent", "--checkpoints", "/tmp/unused"] + option)
+        #expect(result.status == 2)
+        #expect(result.standardError.contains(option[0]))
     }
 
     @Test("A damaged checkpoint is reported, not silently restarted")

@@ -75,7 +75,16 @@ struct TrainingScheduleTests {
         #expect(adam.step == 2)
     }
 
-    @Test("A checkpoint gives back the model, Adam's moments and the state")
+    @Test("The weight average moves by (1 − decay) towards each update's weights")
+    func weightAverage() {
+        var average = WeightAverage(decay: 0.9, tensors: [[0, 10], [1]])
+        average.update(with: [[1, 0], [1]])
+        #expect(zip(average.tensors[0], [0.1, 9] as [Float]).allSatisfy { abs($0 - $1) < 1e-6 } && average.tensors[1] == [1])
+        for _ in 0..<200 { average.update(with: [[1, 0], [1]]) }
+        #expect(zip(average.tensors[0], [1, 0] as [Float]).allSatisfy { abs($0 - $1) < 1e-4 })
+    }
+
+    @Test("A checkpoint gives back the model, Adam's moments, the weight average and the state")
     func checkpoint() throws {
         let features = FeatureConfiguration(kind: .logMel, normalization: .utterance)
         var model = try AcousticModel(architecture: ModelArchitecture(inputSize: 40, hiddenSize: 8, layerCount: 1, classCount: 29),
@@ -92,9 +101,13 @@ struct TrainingScheduleTests {
         try TrainingCheckpoint(model: model, optimizer: AdamOptimizer(step: 17, firstMoment: moments, secondMoment: model.tensors),
                                state: state).write(to: folder)
         let read = try #require(try TrainingCheckpoint.read(from: folder))
-        #expect(read.model.tensors == model.tensors)
+        #expect(read.model.tensors == model.tensors && read.average == nil)
         #expect(read.optimizer.moments.first == moments && read.optimizer.moments.second == model.tensors)
         #expect(read.optimizer.step == 17 && read.state.epoch == 2 && read.state.accuracies == [0.25, 0.5])
         #expect(try TrainingCheckpoint.read(from: folder + "/none") == nil)
+
+        let averaged = try Fixtures.scratchFolder().path
+        try TrainingCheckpoint(model: model, optimizer: read.optimizer, state: state, average: moments).write(to: averaged)
+        #expect(try TrainingCheckpoint.read(from: averaged)?.average == moments)
     }
 }

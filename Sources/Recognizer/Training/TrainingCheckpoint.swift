@@ -26,20 +26,24 @@ public struct TrainingState: Sendable, Codable {
     }
 }
 
-/// A checkpoint folder: the model (`model.lstn`), Adam's two moments (stored as models
-/// too, so they get the same checks) and the run's ``TrainingState`` (`state.json`).
+/// A checkpoint folder: the model (`model.lstn`), Adam's two moments and the weight
+/// average if the run keeps one (`adam-m.lstn`, `adam-v.lstn`, `average.lstn`, stored as
+/// models too, so they get the same checks) and the run's ``TrainingState`` (`state.json`).
 /// Each file is written atomically and the state last, so a kill never leaves a state that
 /// points at missing weights.
 public struct TrainingCheckpoint: Sendable {
     public var model: AcousticModel
     public var optimizer: AdamOptimizer
     public var state: TrainingState
+    /// The moving average of the weights, for runs that keep one.
+    public var average: [[Float]]?
 
     /// Bundles a run's parts.
-    public init(model: AcousticModel, optimizer: AdamOptimizer, state: TrainingState) {
+    public init(model: AcousticModel, optimizer: AdamOptimizer, state: TrainingState, average: [[Float]]? = nil) {
         self.model = model
         self.optimizer = optimizer
         self.state = state
+        self.average = average
     }
 
     /// Writes the checkpoint into `folder`, creating it if needed.
@@ -51,6 +55,11 @@ public struct TrainingCheckpoint: Sendable {
         secondMoment.tensors = second
         try ModelFile.write(firstMoment, to: folder + "/adam-m.lstn")
         try ModelFile.write(secondMoment, to: folder + "/adam-v.lstn")
+        if let average {
+            var averaged = model
+            averaged.tensors = average
+            try ModelFile.write(averaged, to: folder + "/average.lstn")
+        }
         try ModelFile.write(model, to: folder + "/model.lstn")
         let encoder = JSONEncoder()
         encoder.outputFormatting = [.prettyPrinted, .sortedKeys]
@@ -67,8 +76,10 @@ public struct TrainingCheckpoint: Sendable {
         let model = try ModelFile.read(folder + "/model.lstn")
         let first = try ModelFile.read(folder + "/adam-m.lstn").tensors
         let second = try ModelFile.read(folder + "/adam-v.lstn").tensors
+        let averagePath = folder + "/average.lstn"
+        let average = FileManager.default.fileExists(atPath: averagePath) ? try ModelFile.read(averagePath).tensors : nil
         return TrainingCheckpoint(model: model, optimizer: AdamOptimizer(step: state.step, firstMoment: first, secondMoment: second),
-                                  state: state)
+                                  state: state, average: average)
     }
 
 }
