@@ -8,7 +8,10 @@ Stage 1 (cached): every text of the recipe spoken by every voice, 16 kHz mono, c
   plus three renditions with piper's default noise scales, seeded, for varied prosody).
 Stage 2: each clean clip becomes augmented clips, more for command words than for other
   words so commands dominate training, and more per natural voice (flite, festival, piper:
-  --natural-variants) than per espeak-ng draw (--variants): tempo, pitch, equaliser, reverb, and a
+  --natural-variants) than per espeak-ng draw (--variants). 60 % of the training clips are
+  first spoken by another voice: a WORLD vocoder (pyworld) moves the F0 to a target from
+  85 to 330 Hz and stretches the spectral envelope to match (male to child speakers; the few
+  natural voices are mostly adult men). Then tempo, pitch, equaliser, reverb, and a
   telephone band or a 3.8 kHz low-pass (like 8 kHz recordings) via sox; random gain; a
   random position in a window; noise at 5-30 dB SNR (white, pink, brown, or a real
   background clip). Plus noise-only clips (empty text).
@@ -75,6 +78,8 @@ ESPEAK_VARIANTS = ["m1", "m2", "m3", "m4", "m5", "m6", "m7", "f1", "f2", "f3", "
                    "boris", "edward", "iven", "john", "kaukovalta", "linda", "max", "norbert", "quincy",
                    "rob", "robert", "steph", "travis", "zac"]
 HELD_OUT = "flite-rms"
+CONVERTED_SHARE = 0.6  # of the training clips, spoken by a WORLD-converted voice
+WORLD_PERIOD = 5.0  # ms
 # Speaking rates of the piper renditions with noise (varied prosody), one folder each.
 PIPER_NOISY_SCALES = (0.9, 1.05, 1.2)
 
@@ -254,12 +259,54 @@ def background(rng, n, backgrounds):
     return colored_noise(rng, n, "white" if kind == "real" else kind)
 
 
+_analysis = {}
+
+
+def world_analysis(source):
+    """WORLD's F0, spectral envelope and aperiodicity of a clean clip (the last one is kept:
+    a clip's variants are augmented one after another)."""
+    if source not in _analysis:
+        import pyworld
+        x = read_wav(source).astype(np.float64)
+        f0, times = pyworld.dio(x, RATE, frame_period=WORLD_PERIOD)
+        f0 = pyworld.stonemask(x, f0, times, RATE)
+        _analysis.clear()
+        _analysis[source] = (f0, pyworld.cheaptrick(x, f0, times, RATE), pyworld.d4c(x, f0, times, RATE))
+    return _analysis[source]
+
+
+def convert_voice(rng, source):
+    """Another speaker saying the same thing: the clip's median F0 moved to a target drawn
+    log-uniformly from deep male to child (85-330 Hz), the spectral envelope stretched along
+    frequency by the F0 ratio to the 1/4 power (longer or shorter vocal tract, x0.9-1.3), and
+    the intonation flattened or exaggerated. None when the clip has too little voicing."""
+    import pyworld
+    f0, envelope, aperiodicity = world_analysis(source)
+    voiced = f0 > 0
+    if voiced.sum() < 5:
+        return None
+    log_f0 = np.log(f0[voiced])
+    ratio = np.exp(rng.uniform(np.log(85), np.log(330))) / np.exp(np.median(log_f0))
+    warp = float(np.clip(ratio ** 0.25 * rng.uniform(0.96, 1.04), 0.85, 1.3))
+    contour = np.zeros_like(f0)
+    centre = np.median(log_f0)
+    contour[voiced] = np.exp(centre + np.log(ratio) + (log_f0 - centre) * rng.uniform(0.5, 1.8))
+    bins = np.arange(envelope.shape[1])
+
+    def stretched(m):
+        return np.stack([np.interp(bins / warp, bins, row) for row in m])
+    y = pyworld.synthesize(contour, stretched(envelope), np.clip(stretched(aperiodicity), 0, 1), RATE, WORLD_PERIOD)
+    return (y / (np.max(np.abs(y)) + 1e-9) * 0.9).astype(np.float32)
+
+
 def augment_job(job):
-    source, target, seed, backgrounds_dir = job
+    source, target, seed, backgrounds_dir, convert = job
     if os.path.exists(target):
         return target
     rng = np.random.default_rng(seed)
-    effects = ["tempo", f"{rng.uniform(0.8, 1.25):.3f}", "pitch", f"{rng.uniform(-300, 300):.0f}"]
+    converted = convert_voice(rng, source) if convert and rng.random() < CONVERTED_SHARE else None
+    cents = 100 if converted is not None else 300
+    effects = ["tempo", f"{rng.uniform(0.8, 1.25):.3f}", "pitch", f"{rng.uniform(-cents, cents):.0f}"]
     if rng.random() < 0.3:
         effects += ["reverb", f"{rng.uniform(10, 60):.0f}", "50", f"{rng.uniform(20, 100):.0f}"]
     if rng.random() < 0.5:  # a microphone's colour: one broad boost or cut somewhere in the band
@@ -270,6 +317,9 @@ def augment_job(job):
     elif band < 0.3:
         effects += ["sinc", "-3800"]
     with tempfile.TemporaryDirectory() as tmp:
+        if converted is not None:
+            source = os.path.join(tmp, "c.wav")
+            write_wav(source, converted)
         shaped = os.path.join(tmp, "s.wav")
         subprocess.run(["sox", "-q", source, "-r", str(RATE), "-c", "1", "-b", "16", shaped, *effects],
                        check=True, capture_output=True)
@@ -326,7 +376,7 @@ def augment_stage(out, seed, jobs, sources, variants, natural_variants, noise_cl
         for v in range((variants if voice.startswith("espeak") else natural_variants)[kind]):
             key = hashlib.sha1(f"{seed}:{source}:{v}".encode()).hexdigest()[:12]
             target = os.path.join(out, "clips", split, f"{slug(text)}-{key}.wav")
-            work.append((source, target, int(key, 16), backgrounds_dir))
+            work.append((source, target, int(key, 16), backgrounds_dir, split == "train"))
             rows.append((target, text, voice, split))
     for i in range(noise_clips):
         key = hashlib.sha1(f"{seed}:noise:{i}".encode()).hexdigest()[:12]
