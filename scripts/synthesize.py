@@ -12,9 +12,13 @@ Stage 2: each clean clip becomes augmented clips, more for command words than fo
   first spoken by another voice: a WORLD vocoder (pyworld) moves the F0 to a target from
   85 to 330 Hz and stretches the spectral envelope to match (male to child speakers; the few
   natural voices are mostly adult men). Then tempo, pitch, equaliser, reverb, and a
-  telephone band or a 3.8 kHz low-pass (like 8 kHz recordings) via sox; random gain; a
-  random position in a window; noise at 5-30 dB SNR (white, pink, brown, or a real
-  background clip). Plus noise-only clips (empty text).
+  telephone band or a 3.8 kHz low-pass via sox; random gain; a random position in a
+  window; noise at 5-30 dB SNR (white, pink, brown, or a real background clip); for the
+  band-limited clips, the mixture then goes through 8 kHz and back (like 8 kHz recordings,
+  whose noise is band-limited too). Plus noise-only clips (empty text).
+Real recordings (--real, Speech Commands layout; by default ../shared/data/one-speaker-train)
+  are spoken again by converted voices (--real-variants copies each, augmented the same way):
+  a real person's timing and articulation with other speakers' pitch and vocal tracts.
 
 Deterministic for a seed. Writes <out>/manifest.tsv: path, text, voice, split
 (split is `heldout` for the unseen voice, `train` otherwise). Progress on stderr.
@@ -78,7 +82,8 @@ ESPEAK_VARIANTS = ["m1", "m2", "m3", "m4", "m5", "m6", "m7", "f1", "f2", "f3", "
                    "boris", "edward", "iven", "john", "kaukovalta", "linda", "max", "norbert", "quincy",
                    "rob", "robert", "steph", "travis", "zac"]
 HELD_OUT = "flite-rms"
-CONVERTED_SHARE = 0.6  # of the training clips, spoken by a WORLD-converted voice
+CONVERTED_SHARE = 0.6  # of the synthetic training clips, spoken by a WORLD-converted voice
+REAL_CONVERTED = "real-converted"  # the voice of --real clips, all spoken by converted voices
 WORLD_PERIOD = 5.0  # ms
 # Speaking rates of the piper renditions with noise (varied prosody), one folder each.
 PIPER_NOISY_SCALES = (0.9, 1.05, 1.2)
@@ -267,7 +272,9 @@ def world_analysis(source):
     a clip's variants are augmented one after another)."""
     if source not in _analysis:
         import pyworld
-        x = read_wav(source).astype(np.float64)
+        with tempfile.TemporaryDirectory() as tmp:  # any rate or sample format (real recordings vary)
+            to16k(source, os.path.join(tmp, "x.wav"))
+            x = read_wav(os.path.join(tmp, "x.wav")).astype(np.float64)
         f0, times = pyworld.dio(x, RATE, frame_period=WORLD_PERIOD)
         f0 = pyworld.stonemask(x, f0, times, RATE)
         _analysis.clear()
@@ -300,11 +307,11 @@ def convert_voice(rng, source):
 
 
 def augment_job(job):
-    source, target, seed, backgrounds_dir, convert = job
+    source, target, seed, backgrounds_dir, converted_share = job
     if os.path.exists(target):
         return target
     rng = np.random.default_rng(seed)
-    converted = convert_voice(rng, source) if convert and rng.random() < CONVERTED_SHARE else None
+    converted = convert_voice(rng, source) if converted_share and rng.random() < converted_share else None
     cents = 100 if converted is not None else 300
     effects = ["tempo", f"{rng.uniform(0.8, 1.25):.3f}", "pitch", f"{rng.uniform(-cents, cents):.0f}"]
     if rng.random() < 0.3:
@@ -333,6 +340,9 @@ def augment_job(job):
         snr = rng.uniform(5, 30)
         power = np.mean(speech ** 2) + 1e-12
         x += background(rng, window, load_backgrounds(backgrounds_dir)) * np.sqrt(power / 10 ** (snr / 10))
+    if band < 0.3:  # the whole recording went through an 8 kHz channel, noise included
+        from scipy.signal import resample_poly
+        x = resample_poly(resample_poly(x, 1, 2), 2, 1)[:window].astype(np.float32)
     os.makedirs(os.path.dirname(target), exist_ok=True)
     write_wav(target + ".tmp.wav", x)
     os.replace(target + ".tmp.wav", target)
@@ -369,14 +379,34 @@ def noise_job(job):
     return target
 
 
-def augment_stage(out, seed, jobs, sources, variants, natural_variants, noise_clips, backgrounds_dir):
+def real_sources(folder):
+    """The speech clips of a Speech Commands folder (<word>/*.wav) as sources spoken anew by
+    converted voices: real timing and articulation, other speakers' pitch and vocal tracts."""
+    sources = []
+    for word in sorted(os.listdir(folder)) if folder and os.path.isdir(folder) else []:
+        if word in ("none", "_silence_", "_background_noise_", "_unknown_") or not os.path.isdir(os.path.join(folder, word)):
+            continue
+        paths = [os.path.join(folder, word, name) for name in sorted(os.listdir(os.path.join(folder, word)))
+                 if name.endswith(".wav")]
+        seconds = subprocess.run(["soxi", "-D", *paths], check=True, capture_output=True, text=True).stdout.split()
+        for path, duration in zip(paths, seconds):
+            if float(duration) < 0.1:
+                sys.stderr.write(f"{path}: skipped, {float(duration):.2f} s of audio\n")
+                continue
+            sources.append((path, word, REAL_CONVERTED, "command" if word in COMMANDS else "unknown"))
+    return sources
+
+
+def augment_stage(out, seed, jobs, sources, copies, noise_clips, backgrounds_dir):
+    """copies(voice, kind) -> (augmented copies per source, share of them spoken by a converted voice)."""
     work, rows = [], []
     for source, text, voice, kind in sources:
         split = "heldout" if voice.startswith(HELD_OUT) else "train"
-        for v in range((variants if voice.startswith("espeak") else natural_variants)[kind]):
+        count, converted_share = copies(voice, kind)
+        for v in range(count):
             key = hashlib.sha1(f"{seed}:{source}:{v}".encode()).hexdigest()[:12]
             target = os.path.join(out, "clips", split, f"{slug(text)}-{key}.wav")
-            work.append((source, target, int(key, 16), backgrounds_dir, split == "train"))
+            work.append((source, target, int(key, 16), backgrounds_dir, converted_share if split == "train" else 0))
             rows.append((target, text, voice, split))
     for i in range(noise_clips):
         key = hashlib.sha1(f"{seed}:noise:{i}".encode()).hexdigest()[:12]
@@ -428,11 +458,20 @@ def main():
     parser.add_argument("--natural-variants", type=per_kind, default=per_kind("command=14,phrase=2,unknown=1"),
                         help="augmented copies per flite/festival/piper clip of each kind (default command=14,phrase=2,unknown=1)")
     parser.add_argument("--noise-clips", type=int, default=1500)
-    parser.add_argument("--backgrounds", default=os.path.join(os.path.dirname(__file__), "..", "..",
-                                                               "shared", "data", "one-speaker-train", "none"))
+    shared = os.path.join(os.path.dirname(__file__), "..", "..", "shared", "data", "one-speaker-train")
+    parser.add_argument("--backgrounds", default=os.path.join(shared, "none"))
+    parser.add_argument("--real", default=shared,
+                        help="real recordings (<word>/*.wav) to speak again with converted voices ('' for none)")
+    parser.add_argument("--real-variants", type=int, default=4,
+                        help="converted, augmented copies per real clip (default 4)")
     args = parser.parse_args()
     sources = clean_stage(args.out, args.seed, args.jobs, args.espeak_draws)
-    augment_stage(args.out, args.seed, args.jobs, sources, args.variants, args.natural_variants, args.noise_clips,
+
+    def copies(voice, kind):
+        if voice == REAL_CONVERTED:
+            return args.real_variants, 1.0
+        return (args.variants if voice.startswith("espeak") else args.natural_variants)[kind], CONVERTED_SHARE
+    augment_stage(args.out, args.seed, args.jobs, sources + real_sources(args.real), copies, args.noise_clips,
                   os.path.abspath(args.backgrounds))
 
 
