@@ -26,7 +26,7 @@ struct EvalCommand: ParsableCommand {
     @Option(help: "Worker threads.")
     var jobs = ProcessInfo.processInfo.activeProcessorCount
 
-    @Option(help: "Where to write the JSON summary ('-' for standard output).")
+    @Option(help: "Where to write the JSON summary ('-' for standard output; the report then goes to standard error).")
     var summary = "listen-eval.json"
 
     @Option(help: "Also draw the confusion matrix as SVG to this file.")
@@ -67,12 +67,14 @@ struct EvalCommand: ParsableCommand {
                 report.failures += 1
             }
         }
-        print(report.text(title: "listen eval \(paths.joined(separator: " ")) (\(clips.count) clips, "
-                          + String(format: "%.1f s, %.0f clips/s)", seconds, Double(clips.count) / seconds)), terminator: "")
+        let text = report.text(title: "listen eval \(paths.joined(separator: " ")) (\(clips.count) clips, "
+                               + String(format: "%.1f s, %.0f clips/s)", seconds, Double(clips.count) / seconds))
         let json = report.json(paths: paths, model: model, seconds: seconds)
-        if summary == "-" {
+        if summary == "-" {  // standard output holds only the JSON, so it can be piped
+            StandardError.write(text)
             print(json)
         } else {
+            print(text, terminator: "")
             try json.write(toFile: summary, atomically: true, encoding: .utf8)
             StandardError.write("listen: wrote \(summary)")
         }

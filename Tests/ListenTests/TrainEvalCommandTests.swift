@@ -64,6 +64,15 @@ struct TrainEvalCommandTests {
         #expect(summary["failed"] as? Int == 1 && summary["command_clips"] as? Int == 12)
     }
 
+    @Test("--summary - puts only the JSON on standard output and the report on standard error")
+    func summaryToStandardOutput() throws {
+        let eval = try ListenProcess.run(["eval", try Self.smallCorpus(), "--summary", "-"])
+        #expect(eval.status == 0)
+        let summary = try JSONSerialization.jsonObject(with: Data(eval.output.utf8)) as? [String: Any]
+        #expect(summary?["command_clips"] as? Int == 12)
+        #expect(eval.standardError.contains("accuracy: ") && eval.standardError.contains("per word:"))
+    }
+
     @Test("Out-of-range training options are usage errors", arguments: [["--dropout", "0.95"], ["--warp", "0.6"],
                                                                         ["--stretch", "-0.1"], ["--average-decay", "1"]])
     func badOptions(option: [String]) throws {
