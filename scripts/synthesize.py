@@ -386,14 +386,18 @@ def real_sources(folder):
     for word in sorted(os.listdir(folder)) if folder and os.path.isdir(folder) else []:
         if word in ("none", "_silence_", "_background_noise_", "_unknown_") or not os.path.isdir(os.path.join(folder, word)):
             continue
-        paths = [os.path.join(folder, word, name) for name in sorted(os.listdir(os.path.join(folder, word)))
-                 if name.endswith(".wav")]
-        seconds = subprocess.run(["soxi", "-D", *paths], check=True, capture_output=True, text=True).stdout.split()
-        for path, duration in zip(paths, seconds):
-            if float(duration) < 0.1:
-                sys.stderr.write(f"{path}: skipped, {float(duration):.2f} s of audio\n")
+        for name in sorted(os.listdir(os.path.join(folder, word))):
+            if not name.endswith(".wav"):
                 continue
-            sources.append((path, word, REAL_CONVERTED, "command" if word in COMMANDS else "unknown"))
+            path = os.path.join(folder, word, name)
+            probe = subprocess.run(["soxi", "-D", path], capture_output=True, text=True)
+            if probe.returncode != 0:
+                reason = (probe.stderr.strip().splitlines() or ["unreadable"])[-1]
+                sys.stderr.write(f"{path}: skipped, {reason}\n")
+            elif float(probe.stdout) < 0.1:
+                sys.stderr.write(f"{path}: skipped, {float(probe.stdout):.2f} s of audio\n")
+            else:
+                sources.append((path, word, REAL_CONVERTED, "command" if word in COMMANDS else "unknown"))
     return sources
 
 
@@ -465,6 +469,10 @@ def main():
     parser.add_argument("--real-variants", type=int, default=4,
                         help="converted, augmented copies per real clip (default 4)")
     args = parser.parse_args()
+    try:
+        import pyworld  # noqa: F401  (the voice conversion of stage 2; checked before hours of work)
+    except ImportError:
+        sys.exit("synthesize.py: the voice conversion needs pyworld: pip install pyworld==0.3.5")
     sources = clean_stage(args.out, args.seed, args.jobs, args.espeak_draws)
 
     def copies(voice, kind):

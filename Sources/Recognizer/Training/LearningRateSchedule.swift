@@ -2,9 +2,13 @@ import Foundation
 
 /// Learning rate per update: a linear warm-up to the peak, then a cosine decay to a floor.
 public struct LearningRateSchedule: Sendable, Codable, Hashable {
+    /// The highest rate, reached at the end of the warm-up.
     public var peak: Float
+    /// The rate the cosine decays to at `totalSteps`.
     public var floor: Float
+    /// Updates of linear warm-up from `peak / warmupSteps` to `peak`.
     public var warmupSteps: Int
+    /// Updates in the whole run (at least 1).
     public var totalSteps: Int
 
     /// A schedule over `totalSteps` updates.
