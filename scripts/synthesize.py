@@ -13,7 +13,8 @@ Stage 2: each clean clip becomes augmented clips, more for command words than fo
   85 to 330 Hz and stretches the spectral envelope to match (male to child speakers; the few
   natural voices are mostly adult men). Then tempo, pitch, equaliser, reverb, and a
   telephone band or a 3.8 kHz low-pass via sox; random gain; a random position in a
-  window; noise at 5-30 dB SNR (white, pink, brown, or a real background clip); for the
+  window, or for 20 % of the clips the speech cut to itself with no silence around it (as
+  in datasets of trimmed recordings); noise at 5-30 dB SNR (white, pink, brown, or a real background clip); for the
   band-limited clips, the mixture then goes through 8 kHz and back (like 8 kHz recordings,
   whose noise is band-limited too). Plus noise-only clips (empty text).
 Real recordings (--real, Speech Commands layout; by default ../shared/data/one-speaker-train)
@@ -85,6 +86,7 @@ HELD_OUT = "flite-rms"
 CONVERTED_SHARE = 0.6  # of the synthetic training clips, spoken by a WORLD-converted voice
 REAL_CONVERTED = "real-converted"  # the voice of --real clips, all spoken by converted voices
 WORLD_PERIOD = 5.0  # ms
+TRIMMED_SHARE = 0.2  # of the augmented clips, cut to the speech (no margin of silence)
 # Speaking rates of the piper renditions with noise (varied prosody), one folder each.
 PIPER_NOISY_SCALES = (0.9, 1.05, 1.2)
 
@@ -306,6 +308,15 @@ def convert_voice(rng, source):
     return (y / (np.max(np.abs(y)) + 1e-9) * 0.9).astype(np.float32)
 
 
+def trim(x):
+    """The clip cut to its speech, as many datasets' clips are: from the first to the last
+    10 ms whose mean level reaches 1 % of the loudest's (-40 dB: weak consonants stay)."""
+    step = RATE // 100
+    levels = np.abs(x[:len(x) // step * step]).reshape(-1, step).mean(axis=1)
+    loud = np.flatnonzero(levels >= 0.01 * (levels.max() if len(levels) else 0) + 1e-9)
+    return x[loud[0] * step:(loud[-1] + 1) * step] if len(loud) else x
+
+
 def augment_job(job):
     source, target, seed, backgrounds_dir, converted_share = job
     if os.path.exists(target):
@@ -323,6 +334,7 @@ def augment_job(job):
         effects += ["sinc", "300-3400"]
     elif band < 0.3:
         effects += ["sinc", "-3800"]
+    trimmed = rng.random() < TRIMMED_SHARE
     with tempfile.TemporaryDirectory() as tmp:
         if converted is not None:
             source = os.path.join(tmp, "c.wav")
@@ -331,8 +343,13 @@ def augment_job(job):
         subprocess.run(["sox", "-q", source, "-r", str(RATE), "-c", "1", "-b", "16", shaped, *effects],
                        check=True, capture_output=True)
         speech = read_wav(shaped)
+    if trimmed:
+        speech = trim(speech)
     speech = speech / (np.max(np.abs(speech)) + 1e-9) * rng.uniform(0.05, 0.9)
-    window = max(RATE, len(speech) + int(rng.uniform(0.1, 0.5) * RATE))
+    if trimmed:
+        window = len(speech) + int(rng.uniform(0, 0.03) * RATE)
+    else:
+        window = max(RATE, len(speech) + int(rng.uniform(0.1, 0.5) * RATE))
     x = np.zeros(window, dtype=np.float32)
     offset = rng.integers(0, window - len(speech) + 1)
     x[offset:offset + len(speech)] = speech
