@@ -483,8 +483,8 @@ def main():
     parser.add_argument("--backgrounds", default=os.path.join(shared, "none"))
     parser.add_argument("--real", default=shared,
                         help="real recordings (<word>/*.wav) to speak again with converted voices ('' for none)")
-    parser.add_argument("--real-variants", type=int, default=4,
-                        help="converted, augmented copies per real clip (default 4)")
+    parser.add_argument("--real-variants", type=int, default=8,
+                        help="converted, augmented copies per real clip (default 8)")
     args = parser.parse_args()
     try:
         import pyworld  # noqa: F401  (the voice conversion of stage 2; checked before hours of work)
