@@ -13,10 +13,10 @@ Stage 2: each clean clip becomes augmented clips, more for command words than fo
   85 to 330 Hz and stretches the spectral envelope to match (male to child speakers; the few
   natural voices are mostly adult men). Then tempo, pitch, equaliser, reverb, and a
   telephone band or a 3.8 kHz low-pass via sox; random gain; a random position in a
-  window, or for 20 % of the clips the speech cut to itself with no silence around it (as
-  in datasets of trimmed recordings); noise at 5-30 dB SNR (white, pink, brown, or a real background clip); for the
-  band-limited clips, the mixture then goes through 8 kHz and back (like 8 kHz recordings,
-  whose noise is band-limited too). Plus noise-only clips (empty text).
+  window, or for 20 % of the clips the speech cut to itself with at most 30 ms around it
+  (as in datasets of trimmed recordings); noise at 5-30 dB SNR (white, pink, brown, or a
+  real background clip); for the band-limited clips, the mixture then goes through 8 kHz
+  and back (like 8 kHz recordings, whose noise is band-limited too). Plus noise-only clips (empty text).
 Real recordings (--real, Speech Commands layout; by default ../shared/data/one-speaker-train)
   are spoken again by converted voices (--real-variants copies each, augmented the same way):
   a real person's timing and articulation with other speakers' pitch and vocal tracts.
