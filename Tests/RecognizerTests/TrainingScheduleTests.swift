@@ -109,5 +109,7 @@ struct TrainingScheduleTests {
         let averaged = try Fixtures.scratchFolder().path
         try TrainingCheckpoint(model: model, optimizer: read.optimizer, state: state, average: moments).write(to: averaged)
         #expect(try TrainingCheckpoint.read(from: averaged)?.average == moments)
+        try TrainingCheckpoint(model: model, optimizer: read.optimizer, state: state).write(to: averaged)
+        #expect(try TrainingCheckpoint.read(from: averaged)?.average == nil)
     }
 }

@@ -59,6 +59,9 @@ public struct TrainingCheckpoint: Sendable {
             var averaged = model
             averaged.tensors = average
             try ModelFile.write(averaged, to: folder + "/average.lstn")
+        } else if FileManager.default.fileExists(atPath: folder + "/average.lstn") {
+            // A run resumed without its average: an old one left here would be read back as current.
+            try FileManager.default.removeItem(atPath: folder + "/average.lstn")
         }
         try ModelFile.write(model, to: folder + "/model.lstn")
         let encoder = JSONEncoder()
