@@ -16,7 +16,8 @@ Stage 2: each clean clip becomes augmented clips, more for command words than fo
   window, or for 20 % of the clips the speech cut to itself with at most 30 ms around it
   (as in datasets of trimmed recordings); noise at 5-30 dB SNR (white, pink, brown, or a
   real background clip); for the band-limited clips, the mixture then goes through 8 kHz
-  and back (like 8 kHz recordings, whose noise is band-limited too). Plus noise-only clips (empty text).
+  and back (like 8 kHz recordings, whose noise is band-limited too). Plus noise-only clips
+  (empty text).
 Real recordings (--real, Speech Commands layout; by default ../shared/data/one-speaker-train)
   are spoken again by converted voices (--real-variants copies each, augmented the same way):
   a real person's timing and articulation with other speakers' pitch and vocal tracts.
@@ -86,7 +87,7 @@ HELD_OUT = "flite-rms"
 CONVERTED_SHARE = 0.6  # of the synthetic training clips, spoken by a WORLD-converted voice
 REAL_CONVERTED = "real-converted"  # the voice of --real clips, all spoken by converted voices
 WORLD_PERIOD = 5.0  # ms
-TRIMMED_SHARE = 0.2  # of the augmented clips, cut to the speech (no margin of silence)
+TRIMMED_SHARE = 0.2  # of the augmented clips, cut to the speech (at most 30 ms of window around it)
 # Speaking rates of the piper renditions with noise (varied prosody), one folder each.
 PIPER_NOISY_SCALES = (0.9, 1.05, 1.2)
 
