@@ -76,7 +76,7 @@ public final class Recognizer {
 
     /// Decodes log-probabilities with this recognizer's decoding.
     public func decode(_ logProbabilities: Matrix, duration: Double) -> Transcript {
-        let timing = FrameTiming(features: model.features, duration: duration)
+        let timing = FrameTiming(features: model.features, timeReduction: model.architecture.timeReduction, duration: duration)
         let words: [RecognizedWord]
         switch decoding {
         case .greedy:

@@ -41,6 +41,9 @@ struct TrainCommand: ParsableCommand {
     @Option(help: "Bidirectional GRU layers.")
     var layers = 2
 
+    @Option(help: "Frames of the first layer's output averaged into one for the layers above (2 halves their frames and cost).")
+    var timeReduction = 1
+
     @Option(help: "Passes over the training clips.")
     var epochs = 10
 
@@ -88,6 +91,9 @@ struct TrainCommand: ParsableCommand {
         if hiddenSize <= 0 || hiddenSize % 8 != 0 { throw ValidationError("--hidden-size must be a positive multiple of 8") }
         if hopLength < 80 || hopLength > 400 { throw ValidationError("--hop-length must be between 80 and 400 samples") }
         if layers < 1 || epochs < 1 || batchSize < 1 || realWeight < 0 { throw ValidationError("--layers, --epochs and --batch-size must be positive") }
+        if !(1...ModelArchitecture.limits.timeReduction).contains(timeReduction) {
+            throw ValidationError("--time-reduction must be between 1 and \(ModelArchitecture.limits.timeReduction)")
+        }
         if !(0..<0.9).contains(dropout) { throw ValidationError("--dropout must be at least 0 and below 0.9") }
         if !(0..<0.5).contains(warp) || !(0..<0.5).contains(stretch) { throw ValidationError("--warp and --stretch must be at least 0 and below 0.5") }
         if !(0..<1).contains(averageDecay) { throw ValidationError("--average-decay must be at least 0 and below 1") }
@@ -148,7 +154,7 @@ struct TrainCommand: ParsableCommand {
             StandardError.write("listen: resuming \(checkpoints) after epoch \(saved.state.epoch), update \(saved.state.step)")
         } else {
             let architecture = ModelArchitecture(inputSize: features.dimension, hiddenSize: hiddenSize, layerCount: layers,
-                                                 classCount: alphabet.classCount)
+                                                 classCount: alphabet.classCount, timeReduction: timeReduction)
             var model = try AcousticModel(architecture: architecture, features: features, alphabet: alphabet,
                                           defaultVocabulary: defaultVocabulary.entries)
             model.tensors = Self.initialTensors(architecture, seed: seed)

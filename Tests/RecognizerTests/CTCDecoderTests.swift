@@ -38,6 +38,13 @@ struct CTCDecoderTests {
         #expect(words.allSatisfy { abs($0.confidence - 0.9) < 1e-4 })
     }
 
+    @Test("With a time reduction, an output frame's slot is centred on its group of feature frames")
+    func reducedTimestamps() {
+        let timing = FrameTiming(features: FeatureConfiguration(), timeReduction: 2, duration: 1)
+        // Output frame 3 averages feature frames 6 and 7, whose 512-sample windows centre at 0.076 s and 0.086 s.
+        #expect(abs(timing.start(3) - 0.071) < 1e-9 && abs(timing.end(3) - 0.091) < 1e-9)
+    }
+
     @Test("Beam search of width 1 equals greedy decoding", arguments: 0..<20)
     func beamWidthOne(seed: Int) {
         var generator = SeededGenerator(seed: UInt64(seed))

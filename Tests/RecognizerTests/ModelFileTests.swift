@@ -14,7 +14,7 @@ final class ModelFileTests {
     /// A small model with distinct, reproducible weights.
     static func smallModel() throws -> AcousticModel {
         var model = try AcousticModel(
-            architecture: ModelArchitecture(inputSize: 13, hiddenSize: 8, layerCount: 2, classCount: 29),
+            architecture: ModelArchitecture(inputSize: 13, hiddenSize: 8, layerCount: 2, classCount: 29, timeReduction: 2),
             features: FeatureConfiguration(), alphabet: .english, defaultVocabulary: ["yes", "no", "go left"],
             metadata: ModelMetadata(name: "tiny", trainingCommand: "listen train --tiny", metrics: ["accuracy": 0.5]))
         var state: UInt32 = 7
@@ -43,6 +43,13 @@ final class ModelFileTests {
         #expect(read.architecture == model.architecture && read.features == model.features)
         #expect(read.alphabet == model.alphabet && read.defaultVocabulary == model.defaultVocabulary)
         #expect(read.metadata == model.metadata)
+    }
+
+    @Test("A header written before time reductions existed reads as none")
+    func architectureWithoutTimeReduction() throws {
+        let json = #"{"inputSize":13,"hiddenSize":8,"layerCount":2,"classCount":29}"#
+        let architecture = try JSONDecoder().decode(ModelArchitecture.self, from: Data(json.utf8))
+        #expect(architecture == ModelArchitecture(inputSize: 13, hiddenSize: 8, layerCount: 2, classCount: 29, timeReduction: 1))
     }
 
     @Test("The reference model survives a round trip and still matches PyTorch", .enabled(if: Fixtures.has("reference/gru")))

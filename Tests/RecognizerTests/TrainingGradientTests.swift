@@ -74,32 +74,44 @@ struct CTCLossTests {
 
 @Suite("Backpropagation through the BiGRU")
 struct BackpropagationTests {
-    /// 2 bidirectional layers of 8 units on 5 inputs, random weights.
-    static func tinyModel(seed: UInt64 = 11) throws -> AcousticModel {
+    /// 2 bidirectional layers of 8 units on 5 inputs, random weights, an optional time reduction.
+    static func tinyModel(seed: UInt64 = 11, timeReduction: Int = 1) throws -> AcousticModel {
         var features = FeatureConfiguration(kind: .logMel)
         features.melBandCount = 5
-        var model = try AcousticModel(architecture: ModelArchitecture(inputSize: 5, hiddenSize: 8, layerCount: 2, classCount: 29),
+        let architecture = ModelArchitecture(inputSize: 5, hiddenSize: 8, layerCount: 2, classCount: 29, timeReduction: timeReduction)
+        var model = try AcousticModel(architecture: architecture,
                                       features: features, alphabet: .english)
         var generator = SeededGenerator(seed: seed)
         model.tensors = model.tensors.map { randomValues($0.count, scale: 0.5, generator: &generator) }
         return model
     }
 
-    @Test("Its forward pass agrees with the inference session")
-    func forwardAgrees() throws {
-        let model = try Self.tinyModel()
+    @Test("Its forward pass agrees with the inference session", arguments: [1, 2, 3])
+    func forwardAgrees(timeReduction: Int) throws {
+        let model = try Self.tinyModel(timeReduction: timeReduction)
         var generator = SeededGenerator(seed: 5)
         let features = Matrix(rows: 9, columns: 5, values: randomValues(45, scale: 1, generator: &generator))
         let labels = Alphabet.english.encode("ab")
         var gradient = Backpropagation.zeroGradient(like: model)
         let loss = try #require(Backpropagation(model: model).accumulate(features: features, labels: labels, into: &gradient))
-        let expected = CTCLoss.lossAndGradient(InferenceSession(model: model).logProbabilities(features), labels: labels)!.loss
+        let logProbabilities = InferenceSession(model: model, threadCount: 2).logProbabilities(features)
+        #expect(logProbabilities.rows == (9 + timeReduction - 1) / timeReduction)
+        let expected = CTCLoss.lossAndGradient(logProbabilities, labels: labels)!.loss
         #expect(abs(loss - expected) < 1e-3)
     }
 
     @Test("Every tensor's gradient matches central differences", arguments: 0..<18)
     func finiteDifferences(tensor: Int) throws {
-        let model = try Self.tinyModel()
+        try checkFiniteDifferences(model: Self.tinyModel(), tensor: tensor)
+    }
+
+    @Test("With a time reduction of 2 (9 frames: the last group is one frame), every tensor's gradient matches central differences",
+          arguments: [0, 3, 5, 8, 9, 13, 16, 17])
+    func finiteDifferencesWithTimeReduction(tensor: Int) throws {
+        try checkFiniteDifferences(model: Self.tinyModel(timeReduction: 2), tensor: tensor)
+    }
+
+    private func checkFiniteDifferences(model: AcousticModel, tensor: Int) throws {
         var generator = SeededGenerator(seed: UInt64(100 + tensor))
         let features = Matrix(rows: 9, columns: 5, values: randomValues(45, scale: 1, generator: &generator))
         let labels = Alphabet.english.encode("ab")

@@ -1,7 +1,8 @@
 import Features
 
-/// Turns frame indices into seconds: frame t covers samples [hop·t, hop·t + fftSize), and a
-/// character emitted at frame t is placed in the hop-wide slot around that window's centre.
+/// Turns output frame indices into seconds: feature frame t covers samples [hop·t, hop·t + fftSize),
+/// output frame t averages feature frames [k·t, k·t + k) for a time reduction k, and a character
+/// emitted at output frame t is placed in the k·hop-wide slot around that group's centre.
 public struct FrameTiming: Sendable, Hashable {
     /// Seconds between frames.
     public let shift: Double
@@ -10,10 +11,10 @@ public struct FrameTiming: Sendable, Hashable {
     /// Length of the input, in seconds.
     public let duration: Double
 
-    /// Timing for a front end and an input length.
-    public init(features: FeatureConfiguration, duration: Double) {
-        shift = features.frameShift
-        centre = Double(features.fftSize) / 2 / Double(features.sampleRate)
+    /// Timing for a front end, the model's time reduction and an input length.
+    public init(features: FeatureConfiguration, timeReduction: Int = 1, duration: Double) {
+        shift = features.frameShift * Double(timeReduction)
+        centre = Double(features.fftSize) / 2 / Double(features.sampleRate) + features.frameShift * Double(timeReduction - 1) / 2
         self.duration = duration
     }
 

@@ -38,31 +38,33 @@ public final class InferenceSession {
 
     /// Log-probabilities of every class at every frame.
     /// - Parameter features: `[T, inputSize]`.
-    /// - Returns: `[T, classCount]`, each row a log-softmax.
+    /// - Returns: `[⌈T / timeReduction⌉, classCount]`, each row a log-softmax.
     public func logProbabilities(_ features: Matrix) -> Matrix {
         run(features, keepingLayerOutputs: false).logProbabilities
     }
 
-    /// Runs the model and also returns each GRU layer's output `[T, 2H]` (forward ‖ backward).
+    /// Runs the model and also returns each GRU layer's output `[frames, 2H]` (forward ‖ backward;
+    /// the first layer's before its time reduction).
     /// - Parameters:
     ///   - features: `[T, inputSize]`.
     ///   - keepingLayerOutputs: copy out every layer's output (for debugging and tests).
     public func run(_ features: Matrix, keepingLayerOutputs: Bool) -> (logProbabilities: Matrix, layerOutputs: [Matrix]) {
         let a = model.architecture
         precondition(features.columns == a.inputSize, "model reads \(a.inputSize) values per frame, got \(features.columns)")
-        let frames = features.rows, width = 2 * a.hiddenSize
+        let width = 2 * a.hiddenSize
+        var frames = features.rows
         reserve(frames: frames)
         var layerOutputs: [Matrix] = []
-        var result = Matrix(rows: frames, columns: a.classCount)
+        var result = Matrix(rows: a.reducedFrames(frames), columns: a.classCount)
         features.values.withUnsafeBufferPointer { featureBuffer in
             var input = UnsafePointer(featureBuffer.baseAddress!)
             var (output, spare) = activations
             for layer in 0..<a.layerCount {
                 let inputSize = a.layerInputSize(layer), weights = model.layers[layer], runners = directions
-                let layerInput = SharedBuffer(input), layerOutput = SharedBuffer(UnsafePointer(output))
+                let layerInput = SharedBuffer(input), layerOutput = SharedBuffer(UnsafePointer(output)), layerFrames = frames
                 let body: @Sendable (Int) -> Void = { direction in
                     runners[direction].run(
-                        weights[direction], input: layerInput.pointer, inputSize: inputSize, frames: frames, reverse: direction == 1,
+                        weights[direction], input: layerInput.pointer, inputSize: inputSize, frames: layerFrames, reverse: direction == 1,
                         output: UnsafeMutablePointer(mutating: layerOutput.pointer) + direction * a.hiddenSize, outputStride: width)
                 }
                 if threadCount == 2 && frames > 1 {
@@ -74,6 +76,7 @@ public final class InferenceSession {
                 if keepingLayerOutputs {
                     layerOutputs.append(Matrix(rows: frames, columns: width, values: Array(UnsafeBufferPointer(start: output, count: frames * width))))
                 }
+                if layer == 0 { frames = TimeReduction.average(output, frames: frames, width: width, factor: a.timeReduction) }
                 input = UnsafePointer(output)
                 swap(&output, &spare)
             }

@@ -1,5 +1,7 @@
 /// The shape of an acoustic model: a stack of bidirectional GRU layers, then a linear
 /// layer and log-softmax over the output classes (CTC blank first, then the alphabet).
+/// With a ``timeReduction`` above 1, the first layer's output is averaged over groups of that
+/// many frames, so the layers above it (and the output) run at a lower frame rate.
 public struct ModelArchitecture: Sendable, Codable, Hashable {
     /// Values per input frame (13 MFCC, 40 log-mel, ×3 with deltas).
     public var inputSize: Int
@@ -9,17 +11,36 @@ public struct ModelArchitecture: Sendable, Codable, Hashable {
     public var layerCount: Int
     /// Output classes: CTC blank plus the alphabet.
     public var classCount: Int
+    /// Frames of the first layer's output averaged into one frame of the layers above (1: none).
+    public var timeReduction: Int
 
     /// Creates an architecture description.
-    public init(inputSize: Int, hiddenSize: Int, layerCount: Int, classCount: Int) {
+    public init(inputSize: Int, hiddenSize: Int, layerCount: Int, classCount: Int, timeReduction: Int = 1) {
         self.inputSize = inputSize
         self.hiddenSize = hiddenSize
         self.layerCount = layerCount
         self.classCount = classCount
+        self.timeReduction = timeReduction
+    }
+
+    private enum CodingKeys: String, CodingKey { case inputSize, hiddenSize, layerCount, classCount, timeReduction }
+
+    /// Reads an architecture; files written before ``timeReduction`` existed have none (1).
+    public init(from decoder: any Decoder) throws {
+        let container = try decoder.container(keyedBy: CodingKeys.self)
+        self.init(inputSize: try container.decode(Int.self, forKey: .inputSize),
+                  hiddenSize: try container.decode(Int.self, forKey: .hiddenSize),
+                  layerCount: try container.decode(Int.self, forKey: .layerCount),
+                  classCount: try container.decode(Int.self, forKey: .classCount),
+                  timeReduction: try container.decodeIfPresent(Int.self, forKey: .timeReduction) ?? 1)
     }
 
     /// The largest sizes a model file may declare; anything bigger is refused before allocating.
-    public static let limits = (inputSize: 4_096, hiddenSize: 2_048, layerCount: 16, classCount: 1_024)
+    public static let limits = (inputSize: 4_096, hiddenSize: 2_048, layerCount: 16, classCount: 1_024, timeReduction: 8)
+
+    /// Frames the layers above the first (and the output) see for `frames` input frames: one per
+    /// group of ``timeReduction``, the last group possibly shorter.
+    public func reducedFrames(_ frames: Int) -> Int { (frames + timeReduction - 1) / timeReduction }
 
     /// Input width of GRU layer `layer`: the features for layer 0, both directions' outputs after.
     public func layerInputSize(_ layer: Int) -> Int { layer == 0 ? inputSize : 2 * hiddenSize }
@@ -55,5 +76,6 @@ public struct ModelArchitecture: Sendable, Codable, Hashable {
         try check(hiddenSize, Self.limits.hiddenSize, "hiddenSize")
         try check(layerCount, Self.limits.layerCount, "layerCount")
         try check(classCount, Self.limits.classCount, "classCount")
+        try check(timeReduction, Self.limits.timeReduction, "timeReduction")
     }
 }

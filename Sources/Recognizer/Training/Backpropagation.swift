@@ -27,23 +27,25 @@ public struct Backpropagation: Sendable {
     ///   - labels: target classes (no blanks).
     ///   - gradient: tensors in ``AcousticModel/tensors`` order; the utterance's gradient is added.
     ///   - dropout: if given, the dropout applied to every GRU layer's output in this pass.
-    /// - Returns: the loss, or nil (gradient untouched) when the labels cannot fit in T frames.
+    /// - Returns: the loss, or nil (gradient untouched) when the labels cannot fit in the output frames (T, or ⌈T / timeReduction⌉).
     public func accumulate(features: Matrix, labels: [Int], into gradient: inout [[Float]], dropout: Dropout? = nil) -> Float? {
         let a = model.architecture
         precondition(features.columns == a.inputSize, "model reads \(a.inputSize) values per frame, got \(features.columns)")
-        let frames = features.rows, width = 2 * a.hiddenSize
+        let frames = features.rows, width = 2 * a.hiddenSize, reduced = a.reducedFrames(frames)
+        func layerFrames(_ layer: Int) -> Int { layer == 0 ? frames : reduced }
         // Forward, keeping each layer's input and each direction's gates.
         var inputs: [[Float]] = [features.values]
         var traces: [[DirectionTrace]] = []
         var masks: [[Float]] = []
         var maskGenerator = SeededGenerator(seed: dropout?.seed ?? 0)
         for layer in 0..<a.layerCount {
-            var output = [Float](repeating: 0, count: frames * width)
+            let layerFrames = layerFrames(layer)
+            var output = [Float](repeating: 0, count: layerFrames * width)
             var layerTraces: [DirectionTrace] = []
             for direction in 0..<2 {
                 let trace = DirectionTrace(weights: model.layers[layer][direction], input: inputs[layer],
-                                           inputSize: a.layerInputSize(layer), frames: frames, reverse: direction == 1)
-                for t in 0..<frames {
+                                           inputSize: a.layerInputSize(layer), frames: layerFrames, reverse: direction == 1)
+                for t in 0..<layerFrames {
                     for j in 0..<a.hiddenSize { output[t * width + direction * a.hiddenSize + j] = trace[.hidden, t * a.hiddenSize + j] }
                 }
                 layerTraces.append(trace)
@@ -54,46 +56,53 @@ public struct Backpropagation: Sendable {
                 for i in output.indices { output[i] *= mask[i] }
                 masks.append(mask)
             }
+            if layer == 0 && reduced < frames {
+                output.withUnsafeMutableBufferPointer {
+                    _ = TimeReduction.average($0.baseAddress!, frames: frames, width: width, factor: a.timeReduction)
+                }
+                output.removeLast((frames - reduced) * width)
+            }
             inputs.append(output)
         }
-        var logits = Matrix(rows: frames, columns: a.classCount)
+        var logits = Matrix(rows: reduced, columns: a.classCount)
         inputs[a.layerCount].withUnsafeBufferPointer { hidden in
             logits.values.withUnsafeMutableBufferPointer { out in
-                BLAS.multiplyTransposed(hidden.baseAddress!, rows: frames, inner: width, model.outputWeights,
+                BLAS.multiplyTransposed(hidden.baseAddress!, rows: reduced, inner: width, model.outputWeights,
                                         outputs: a.classCount, bias: model.outputBias, into: out.baseAddress!)
-                Activations.logSoftmaxRows(out.baseAddress!, rows: frames, columns: a.classCount)
+                Activations.logSoftmaxRows(out.baseAddress!, rows: reduced, columns: a.classCount)
             }
         }
         guard let (loss, logitGradient) = CTCLoss.lossAndGradient(logits, labels: labels) else { return nil }
 
         // Output layer: dW = dLᵀ · H, db = Σ dL, dH = dL · W.
         let tensorCount = gradient.count
-        var upstream = [Float](repeating: 0, count: frames * width)
+        var upstream = [Float](repeating: 0, count: reduced * width)
         logitGradient.values.withUnsafeBufferPointer { dl in
             inputs[a.layerCount].withUnsafeBufferPointer { hidden in
                 gradient[tensorCount - 2].withUnsafeMutableBufferPointer { dw in
                     BLAS.multiply(dl.baseAddress!, transposingA: true, hidden.baseAddress!, transposingB: false,
-                                  m: a.classCount, n: width, k: frames, beta: 1, into: dw.baseAddress!)
+                                  m: a.classCount, n: width, k: reduced, beta: 1, into: dw.baseAddress!)
                 }
             }
             model.outputWeights.withUnsafeBufferPointer { w in
                 upstream.withUnsafeMutableBufferPointer { dh in
                     BLAS.multiply(dl.baseAddress!, transposingA: false, w.baseAddress!, transposingB: false,
-                                  m: frames, n: width, k: a.classCount, beta: 0, into: dh.baseAddress!)
+                                  m: reduced, n: width, k: a.classCount, beta: 0, into: dh.baseAddress!)
                 }
             }
         }
-        for t in 0..<frames {
+        for t in 0..<reduced {
             for c in 0..<a.classCount { gradient[tensorCount - 1][c] += logitGradient[t, c] }
         }
 
         // GRU layers, last to first; each passes the gradient of its input down.
         for layer in stride(from: a.layerCount - 1, through: 0, by: -1) {
             let inputSize = a.layerInputSize(layer)
+            if layer == 0 { upstream = TimeReduction.spread(upstream, frames: frames, width: width, factor: a.timeReduction) }
             if layer < masks.count {
                 for i in upstream.indices { upstream[i] *= masks[layer][i] }
             }
-            var inputGradient = [Float](repeating: 0, count: frames * inputSize)
+            var inputGradient = [Float](repeating: 0, count: layerFrames(layer) * inputSize)
             for direction in 0..<2 {
                 let base = (layer * 2 + direction) * 4
                 var (dWi, dWh, dBi, dBh) = (gradient[base], gradient[base + 1], gradient[base + 2], gradient[base + 3])
