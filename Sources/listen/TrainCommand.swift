@@ -59,6 +59,9 @@ struct TrainCommand: ParsableCommand {
     @Option(help: "Vocal-tract length perturbation: each clip's frequency axis is warped by a factor in 1 ± this, anew every epoch (log-mel features only).")
     var warp: Double = 0
 
+    @Option(help: "SpecAugment: the widest of the two runs of mel bands masked in each clip, anew every epoch.")
+    var frequencyMask = 5
+
     @Option(help: "Tempo perturbation: each clip's frames are stretched by a factor in 1 ± this, anew every epoch.")
     var stretch: Double = 0
 
@@ -96,6 +99,7 @@ struct TrainCommand: ParsableCommand {
         }
         if !(0..<0.9).contains(dropout) { throw ValidationError("--dropout must be at least 0 and below 0.9") }
         if !(0..<0.5).contains(warp) || !(0..<0.5).contains(stretch) { throw ValidationError("--warp and --stretch must be at least 0 and below 0.5") }
+        if !(0...20).contains(frequencyMask) { throw ValidationError("--frequency-mask must be between 0 and 20 bands") }
         if !(0..<1).contains(averageDecay) { throw ValidationError("--average-decay must be at least 0 and below 1") }
     }
 
@@ -170,7 +174,7 @@ struct TrainCommand: ParsableCommand {
             if let average { model.tensors = average.tensors }
             return model
         }
-        let masking = SpecAugment(maximumTimeMask: max(1, 8 * 160 / hopLength))  // at most 80 ms
+        let masking = SpecAugment(maximumTimeMask: max(1, 8 * 160 / hopLength), maximumFrequencyMask: frequencyMask)  // at most 80 ms
         let perturbation = SpeakerPerturbation(maximumWarp: warp, maximumStretch: stretch)
 
         while state.epoch < epochs {
