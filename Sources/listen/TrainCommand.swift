@@ -174,7 +174,8 @@ struct TrainCommand: ParsableCommand {
             if let average { model.tensors = average.tensors }
             return model
         }
-        let masking = SpecAugment(maximumTimeMask: max(1, 8 * 160 / hopLength), maximumFrequencyMask: frequencyMask)  // at most 80 ms
+        // Two runs of frames of at most 80 ms, two runs of at most --frequency-mask bands.
+        let masking = SpecAugment(maximumTimeMask: max(1, 8 * 160 / hopLength), maximumFrequencyMask: frequencyMask)
         let perturbation = SpeakerPerturbation(maximumWarp: warp, maximumStretch: stretch)
 
         while state.epoch < epochs {

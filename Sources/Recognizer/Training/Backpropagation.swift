@@ -32,14 +32,14 @@ public struct Backpropagation: Sendable {
         let a = model.architecture
         precondition(features.columns == a.inputSize, "model reads \(a.inputSize) values per frame, got \(features.columns)")
         let frames = features.rows, width = 2 * a.hiddenSize, reduced = a.reducedFrames(frames)
-        func layerFrames(_ layer: Int) -> Int { layer == 0 ? frames : reduced }
+        func frameCount(_ layer: Int) -> Int { layer == 0 ? frames : reduced }
         // Forward, keeping each layer's input and each direction's gates.
         var inputs: [[Float]] = [features.values]
         var traces: [[DirectionTrace]] = []
         var masks: [[Float]] = []
         var maskGenerator = SeededGenerator(seed: dropout?.seed ?? 0)
         for layer in 0..<a.layerCount {
-            let layerFrames = layerFrames(layer)
+            let layerFrames = frameCount(layer)
             var output = [Float](repeating: 0, count: layerFrames * width)
             var layerTraces: [DirectionTrace] = []
             for direction in 0..<2 {
@@ -102,7 +102,7 @@ public struct Backpropagation: Sendable {
             if layer < masks.count {
                 for i in upstream.indices { upstream[i] *= masks[layer][i] }
             }
-            var inputGradient = [Float](repeating: 0, count: layerFrames(layer) * inputSize)
+            var inputGradient = [Float](repeating: 0, count: frameCount(layer) * inputSize)
             for direction in 0..<2 {
                 let base = (layer * 2 + direction) * 4
                 var (dWi, dWh, dBi, dBh) = (gradient[base], gradient[base + 1], gradient[base + 2], gradient[base + 3])
