@@ -103,7 +103,7 @@ def slug(text):
 
 
 def to16k(src, dst, extra=()):
-    subprocess.run(["sox", "-q", src, "-r", str(RATE), "-c", "1", "-b", "16", dst, *extra], check=True)
+    subprocess.run(["sox", "-q", src, "-r", str(RATE), "-c", "1", "-b", "16", dst, *extra], check=True, capture_output=True)
 
 
 def synth_job(job):
@@ -319,7 +319,17 @@ def trim(x):
 
 
 def augment_job(job):
-    source, target, seed, backgrounds_dir, converted_share = job
+    """One augmented copy of a source clip; its path, or None (one line on stderr) when sox
+    cannot read the source, so one bad recording does not stop the run."""
+    try:
+        return augment(*job)
+    except subprocess.CalledProcessError as error:
+        reason = (error.stderr.decode(errors="replace").strip().splitlines() or [f"sox exited {error.returncode}"])[-1]
+        sys.stderr.write(f"{job[0]}: skipped, {reason}\n")
+        return None
+
+
+def augment(source, target, seed, backgrounds_dir, converted_share):
     if os.path.exists(target):
         return target
     rng = np.random.default_rng(seed)
@@ -399,8 +409,9 @@ def noise_job(job):
 
 def real_sources(folder):
     """The speech clips of a Speech Commands folder (<word>/*.wav) as sources spoken anew by
-    converted voices: real timing and articulation, other speakers' pitch and vocal tracts."""
-    sources = []
+    converted voices: real timing and articulation, other speakers' pitch and vocal tracts.
+    Returns them and how many clips were skipped (each named on stderr)."""
+    sources, skipped = [], 0
     for word in sorted(os.listdir(folder)) if folder and os.path.isdir(folder) else []:
         if word in ("none", "_silence_", "_background_noise_", "_unknown_") or not os.path.isdir(os.path.join(folder, word)):
             continue
@@ -412,15 +423,18 @@ def real_sources(folder):
             if probe.returncode != 0:
                 reason = (probe.stderr.strip().splitlines() or ["unreadable"])[-1]
                 sys.stderr.write(f"{path}: skipped, {reason}\n")
+                skipped += 1
             elif float(probe.stdout) < 0.1:
                 sys.stderr.write(f"{path}: skipped, {float(probe.stdout):.2f} s of audio\n")
+                skipped += 1
             else:
                 sources.append((path, word, REAL_CONVERTED, "command" if word in COMMANDS else "unknown"))
-    return sources
+    return sources, skipped
 
 
 def augment_stage(out, seed, jobs, sources, copies, noise_clips, backgrounds_dir):
-    """copies(voice, kind) -> (augmented copies per source, share of them spoken by a converted voice)."""
+    """copies(voice, kind) -> (augmented copies per source, share of them spoken by a converted voice).
+    Writes the manifest of the clips made; returns how many could not be made."""
     work, rows = [], []
     for source, text, voice, kind in sources:
         split = "heldout" if voice.startswith(HELD_OUT) else "train"
@@ -437,8 +451,11 @@ def augment_stage(out, seed, jobs, sources, copies, noise_clips, backgrounds_dir
     start = time.time()
     total = len(work) + noise_clips
     done = 0
+    failed = set()
     with ProcessPoolExecutor(jobs) as pool:
-        for _ in pool.map(augment_job, work, chunksize=32):
+        for job, made in zip(work, pool.map(augment_job, work, chunksize=32)):
+            if made is None:
+                failed.add(job[1])
             done += 1
             if done % 100 == 0:
                 progress("augment", done, total, start)
@@ -447,11 +464,13 @@ def augment_stage(out, seed, jobs, sources, copies, noise_clips, backgrounds_dir
         for _ in pool.map(noise_job, noise_work, chunksize=32):
             done += 1
     progress("augment", total, total, start)
+    rows = [row for row in rows if row[0] not in failed]
     with open(os.path.join(out, "manifest.tsv"), "w") as f:
         f.write("path\ttext\tvoice\tsplit\n")
         for path, text, voice, split in rows:
             f.write(f"{os.path.relpath(path, out)}\t{text}\t{voice}\t{split}\n")
     sys.stderr.write(f"wrote {len(rows)} clips to {out}/manifest.tsv\n")
+    return len(failed)
 
 
 def per_kind(text):
@@ -497,8 +516,12 @@ def main():
         if voice == REAL_CONVERTED:
             return args.real_variants, 1.0
         return (args.variants if voice.startswith("espeak") else args.natural_variants)[kind], CONVERTED_SHARE
-    augment_stage(args.out, args.seed, args.jobs, sources + real_sources(args.real), copies, args.noise_clips,
-                  os.path.abspath(args.backgrounds))
+    real, skipped = real_sources(args.real)
+    failed = augment_stage(args.out, args.seed, args.jobs, sources + real, copies, args.noise_clips,
+                           os.path.abspath(args.backgrounds))
+    if skipped or failed:
+        sys.exit(f"synthesize.py: {skipped} real recordings skipped, {failed} augmented clips not made (named above); "
+                 "the manifest lists the rest")
 
 
 if __name__ == "__main__":

@@ -40,7 +40,7 @@ public struct ModelArchitecture: Sendable, Codable, Hashable {
 
     /// Frames the layers above the first (and the output) see for `frames` input frames: one per
     /// group of ``timeReduction``, the last group possibly shorter.
-    public func reducedFrames(_ frames: Int) -> Int { (frames + timeReduction - 1) / timeReduction }
+    public func reducedFrames(_ frames: Int) -> Int { TimeReduction.reducedFrames(frames, factor: timeReduction) }
 
     /// Input width of GRU layer `layer`: the features for layer 0, both directions' outputs after.
     public func layerInputSize(_ layer: Int) -> Int { layer == 0 ? inputSize : 2 * hiddenSize }

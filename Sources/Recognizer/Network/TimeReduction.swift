@@ -1,11 +1,14 @@
 /// Averaging a `[T, width]` layer output over groups of `factor` frames (the last group may
 /// be shorter): the frame-rate reduction of ``ModelArchitecture/timeReduction``.
 enum TimeReduction {
+    /// Frames left after averaging `frames` in groups of `factor`: `⌈frames / factor⌉`.
+    static func reducedFrames(_ frames: Int, factor: Int) -> Int { (frames + factor - 1) / factor }
+
     /// Averages in place: frame t of the result is the mean of frames `factor·t ..< factor·t + factor`.
-    /// - Returns: the number of frames left, `⌈frames / factor⌉`.
+    /// - Returns: the number of frames left (``reducedFrames(_:factor:)``).
     static func average(_ values: UnsafeMutablePointer<Float>, frames: Int, width: Int, factor: Int) -> Int {
         guard factor > 1 else { return frames }
-        let reduced = (frames + factor - 1) / factor
+        let reduced = reducedFrames(frames, factor: factor)
         for t in 0..<reduced {
             let first = t * factor, count = min(factor, frames - first)
             let target = values + t * width
