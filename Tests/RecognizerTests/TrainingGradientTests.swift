@@ -162,6 +162,34 @@ struct BackpropagationTests {
         }
     }
 
+    @Test("A packed batch of different lengths gives each utterance's loss and the sum of their gradients",
+          arguments: [1, 2])
+    func packedBatch(timeReduction: Int) throws {
+        let model = try Self.tinyModel(timeReduction: timeReduction)
+        var generator = SeededGenerator(seed: 9)
+        // 7, 12, 1 and 9 frames; "abc" cannot fit in the 1-frame utterance, which must add nothing.
+        let batch = zip([7, 12, 1, 9], ["ab", "ba", "abc", "a"]).map { frames, text in
+            TrainingExample(features: Matrix(rows: frames, columns: 5, values: randomValues(frames * 5, scale: 1, generator: &generator)),
+                            labels: Alphabet.english.encode(text))
+        }
+        let dropouts: [Dropout?] = [Dropout(rate: 0.3, seed: 1), nil, Dropout(rate: 0.3, seed: 3), Dropout(rate: 0.3, seed: 4)]
+        let backpropagation = Backpropagation(model: model)
+        var packed = Backpropagation.zeroGradient(like: model)
+        let losses = backpropagation.accumulate(batch, dropouts: dropouts, into: &packed)
+        var summed = Backpropagation.zeroGradient(like: model)
+        for (index, example) in batch.enumerated() {
+            let alone = backpropagation.accumulate(features: example.features, labels: example.labels, into: &summed,
+                                                   dropout: dropouts[index])
+            #expect(losses[index] == nil ? alone == nil : abs(losses[index]! - alone!) < 1e-4, "utterance \(index)")
+        }
+        #expect(losses.count == 4 && losses[2] == nil && losses.compactMap { $0 }.count == 3)
+        for tensor in packed.indices {
+            let scale = max(1e-3, summed[tensor].map(abs).max()!)
+            let difference = zip(packed[tensor], summed[tensor]).map { abs($0 - $1) }.max()!
+            #expect(difference <= 1e-4 * scale, "\(model.architecture.tensorShapes[tensor].name): \(difference)")
+        }
+    }
+
     @Test("Clipping scales the global norm down, never up")
     func clipping() {
         var gradient: [[Float]] = [[3, 0], [0, 4]]

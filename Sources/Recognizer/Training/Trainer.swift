@@ -15,7 +15,8 @@ public struct TrainingExample: Sendable {
 }
 
 /// Minibatch gradient descent on an ``AcousticModel``: BPTT + CTC for every utterance (the
-/// batch split over two threads), mean gradient, global-norm clipping, an Adam update.
+/// batch split over two threads, each running its half together), mean gradient, global-norm
+/// clipping, an Adam update.
 public final class Trainer {
     /// The model as trained so far.
     public private(set) var model: AcousticModel
@@ -58,15 +59,12 @@ public final class Trainer {
         let results = PartialResults(count: 2)
         DispatchQueue.concurrentPerform(iterations: 2) { half in
             var gradient = Backpropagation.zeroGradient(like: backpropagation.model)
-            var loss: Float = 0, used = 0
-            for (offset, example) in halves[half] {
-                let masks = dropout > 0 ? Dropout(rate: dropout, seed: seed &+ UInt64(offset) &* 0x9E37_79B9) : nil
-                if let value = backpropagation.accumulate(features: example.features, labels: example.labels,
-                                                          into: &gradient, dropout: masks) {
-                    loss += value
-                    used += 1
-                }
+            let share = halves[half]
+            let masks = share.map { item in
+                dropout > 0 ? Dropout(rate: dropout, seed: seed &+ UInt64(item.offset) &* 0x9E37_79B9) : nil
             }
+            let losses = backpropagation.accumulate(share.map(\.element), dropouts: masks, into: &gradient).compactMap { $0 }
+            let loss = losses.reduce(0, +), used = losses.count
             results.store(half, (gradient, loss, used))
         }
         let parts = results.values
