@@ -65,6 +65,9 @@ struct TrainCommand: ParsableCommand {
     @Option(help: "Tempo perturbation: each clip's frames are stretched by a factor in 1 ± this, anew every epoch.")
     var stretch: Double = 0
 
+    @Option(help: "Word balance: a word in more than this many clips of an epoch is shown in a random subset of about this many of them, drawn anew every epoch (0 = every clip every epoch).")
+    var balance = 0
+
     @Option(help: "Decay of the moving average of the weights that is scored and written (0 = the last weights; 0.999 spans ~1000 updates).")
     var averageDecay: Float = 0
 
@@ -100,6 +103,7 @@ struct TrainCommand: ParsableCommand {
         if !(0..<0.9).contains(dropout) { throw ValidationError("--dropout must be at least 0 and below 0.9") }
         if !(0..<0.5).contains(warp) || !(0..<0.5).contains(stretch) { throw ValidationError("--warp and --stretch must be at least 0 and below 0.5") }
         if !(0...20).contains(frequencyMask) { throw ValidationError("--frequency-mask must be between 0 and 20 bands") }
+        if balance < 0 { throw ValidationError("--balance must be 0 (off) or a number of clips") }
         if !(0..<1).contains(averageDecay) { throw ValidationError("--average-decay must be at least 0 and below 1") }
     }
 
@@ -141,17 +145,21 @@ struct TrainCommand: ParsableCommand {
         let dev = try examples(heldoutClips, features: features, alphabet: alphabet, label: "held-out features")
         var schedule = train.indices.filter { train[$0].index < trainClips.count }
         for _ in 0..<realWeight { schedule += train.indices.filter { train[$0].index >= trainClips.count } }
+        let allClips = trainClips + realClips
+        let clipsOfEpoch = Self.balancedSchedule(schedule, words: train.map { allClips[$0.index].transcript ?? "" },
+                                                 cap: balance, seed: seed)
+        let epochSizes = (0..<epochs).map { clipsOfEpoch($0).count }
         StandardError.write("listen: \(train.count - realCount) synthetic + \(realCount) real clips (×\(realWeight)) = "
-                            + "\(schedule.count) per epoch; \(dev.count) held out")
+                            + "\(schedule.count) per epoch" + (balance > 0 ? ", \(epochSizes[0]) after --balance" : "")
+                            + "; \(dev.count) held out")
         guard !schedule.isEmpty else {
             StandardError.write("listen: no usable training clips")
             throw ExitCode.inputFailed
         }
 
         // Model and optimizer: a checkpoint if there is one, else fresh weights.
-        let stepsPerEpoch = (schedule.count + batchSize - 1) / batchSize
         let lrSchedule = LearningRateSchedule(peak: learningRate, floor: learningRate * 0.05, warmupSteps: 300,
-                                              totalSteps: stepsPerEpoch * epochs)
+                                              totalSteps: epochSizes.reduce(0) { $0 + ($1 + batchSize - 1) / batchSize })
         var checkpoint: TrainingCheckpoint
         if !restart, let saved = try readCheckpoint() {
             checkpoint = saved
@@ -180,7 +188,8 @@ struct TrainCommand: ParsableCommand {
 
         while state.epoch < epochs {
             let started = Date()
-            var order = schedule
+            var order = clipsOfEpoch(state.epoch)
+            let stepsPerEpoch = (order.count + batchSize - 1) / batchSize
             var shuffler = SeededGenerator(seed: seed &+ UInt64(state.epoch) &* 7919)
             order.shuffle(using: &shuffler)
             let progress = ProgressLine("epoch \(state.epoch + 1)/\(epochs)", total: stepsPerEpoch, unit: "updates", logsWhenPiped: true)
@@ -238,6 +247,22 @@ struct TrainCommand: ParsableCommand {
     }
 
     /// Decodes and labels clips on all cores; unreadable or unspellable clips are reported and skipped.
+    /// The clips of each epoch under `--balance`: every slot of `schedule` (indices into
+    /// `words`, the clips' transcripts) whose words are all common is kept with probability
+    /// `cap / n` for its rarest word's count n in the schedule, drawn anew for every epoch from
+    /// the seed; slots with a word in at most `cap` clips, and noise (no words), are always kept.
+    static func balancedSchedule(_ schedule: [Int], words: [String], cap: Int, seed: UInt64) -> (Int) -> [Int] {
+        guard cap > 0 else { return { _ in schedule } }
+        let split = words.map { Set($0.split(separator: " ").map(String.init)) }
+        var counts: [String: Int] = [:]
+        for slot in schedule { for word in split[slot] { counts[word, default: 0] += 1 } }
+        let keep = split.map { words in words.map { min(1, Double(cap) / Double(counts[$0] ?? 1)) }.max() ?? 1 }
+        return { epoch in
+            var generator = SeededGenerator(seed: seed &+ 0xBA1A_4CE5 &+ UInt64(epoch) &* 104_729)
+            return schedule.filter { slot in Double.random(in: 0..<1, using: &generator) < keep[slot] }
+        }
+    }
+
     private func examples(_ clips: [LabelledClip], features: FeatureConfiguration, alphabet: Alphabet,
                           label: String) throws -> [(index: Int, example: TrainingExample)] {
         let progress = ProgressLine(label, total: clips.count, unit: "clips")

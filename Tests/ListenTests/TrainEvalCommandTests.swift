@@ -77,11 +77,30 @@ struct TrainEvalCommandTests {
 
     @Test("Out-of-range training options are usage errors", arguments: [["--dropout", "0.95"], ["--warp", "0.6"],
                                                                         ["--stretch", "-0.1"], ["--average-decay", "1"],
-                                                                        ["--time-reduction", "0"], ["--frequency-mask", "30"]])
+                                                                        ["--time-reduction", "0"], ["--frequency-mask", "30"],
+                                                                        ["--balance=-1"]])
     func badOptions(option: [String]) throws {
         let result = try ListenProcess.run(["train", "--real", "/nonexistent", "--checkpoints", "/tmp/unused"] + option)
         #expect(result.status == 2)
-        #expect(result.standardError.contains(option[0]))
+        #expect(result.standardError.contains(option[0].prefix { $0 != "=" }))
+    }
+
+    @Test("--balance shows a word in more clips than the cap in a random subset of about the cap per epoch; noise is always kept")
+    func balance() throws {
+        let corpus = try Self.smallCorpus()
+        let run = try Fixtures.scratchFolder().path + "/run"
+        func train(_ options: [String]) throws -> Int? {
+            let result = try ListenProcess.run(["train", "--real", corpus, "--real-weight", "2", "--hidden-size", "8", "--layers", "1",
+                                                "--epochs", "1", "--restart", "--checkpoints", run, "--output", run + "/m.lstn"] + options)
+            #expect(result.status == 0, "\(result.standardError)")
+            return result.standardError.split(separator: "\n").first { $0.contains("per epoch") }
+                .flatMap { $0.firstMatch(of: /(\d+) after --balance/) }.map { Int($0.1)! }
+        }
+        // 15 clips ×2 = 30 slots: 6 for each of four words and 6 of noise.
+        #expect(try train([]) == nil)
+        #expect(try train(["--balance", "6"]) == 30, "no word is in more than 6 slots")
+        let thinned = try #require(try train(["--balance", "3"]))
+        #expect(thinned >= 6 && thinned < 30, "each word's 6 slots kept with probability ½, noise's 6 always: \(thinned)")
     }
 
     @Test("A damaged checkpoint is reported, not silently restarted")
