@@ -246,7 +246,6 @@ struct TrainCommand: ParsableCommand {
                             + "\(ProgressLine.clock(state.seconds)) of training) and \(plotPath)")
     }
 
-    /// Decodes and labels clips on all cores; unreadable or unspellable clips are reported and skipped.
     /// The clips of each epoch under `--balance`: every slot of `schedule` (indices into
     /// `words`, the clips' transcripts) whose words are all common is kept with probability
     /// `cap / n` for its rarest word's count n in the schedule, drawn anew for every epoch from
@@ -263,6 +262,7 @@ struct TrainCommand: ParsableCommand {
         }
     }
 
+    /// Decodes and labels clips on all cores; unreadable or unspellable clips are reported and skipped.
     private func examples(_ clips: [LabelledClip], features: FeatureConfiguration, alphabet: Alphabet,
                           label: String) throws -> [(index: Int, example: TrainingExample)] {
         let progress = ProgressLine(label, total: clips.count, unit: "clips")
