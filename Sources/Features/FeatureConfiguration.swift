@@ -19,6 +19,10 @@ public struct FeatureConfiguration: Sendable, Codable, Hashable {
         case none
         /// Per-utterance mean and variance normalisation of every dimension.
         case utterance
+        /// Per-utterance mean of every dimension subtracted, then one standard deviation over
+        /// all dimensions divided out: the bands keep their relative spread, so the empty upper
+        /// bands of narrowband (8 kHz) audio stay flat instead of being scaled up to unit variance.
+        case utterancePooled = "utterance-pooled"
     }
 
     /// Input sample rate, in Hz.

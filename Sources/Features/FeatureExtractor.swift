@@ -76,7 +76,11 @@ public final class FeatureExtractor {
     public func postprocess(_ base: Matrix) -> Matrix {
         precondition(base.columns == configuration.baseDimension, "expected \(configuration.baseDimension) columns, got \(base.columns)")
         var frames = configuration.includesDeltas ? Self.withDeltas(base) : base
-        if configuration.normalization == .utterance { Self.normalize(&frames) }
+        switch configuration.normalization {
+        case .none: break
+        case .utterance: Self.normalize(&frames)
+        case .utterancePooled: Self.normalizePooled(&frames)
+        }
         return frames
     }
 
@@ -142,14 +146,39 @@ public final class FeatureExtractor {
 
     /// Subtracts each column's mean and divides by its standard deviation (floored at 1e-3).
     static func normalize(_ m: inout Matrix) {
-        guard m.rows > 0 else { return }
+        let variances = subtractColumnMeans(&m)
         for d in 0..<m.columns {
+            scale(&m, columns: d..<(d + 1), by: 1 / max(variances[d].squareRoot(), 1e-3))
+        }
+    }
+
+    /// Subtracts each column's mean and divides every column by one standard deviation, that of
+    /// all values together (floored at 1e-3).
+    static func normalizePooled(_ m: inout Matrix) {
+        let variances = subtractColumnMeans(&m)
+        guard m.columns > 0 else { return }
+        let pooled = variances.reduce(0, +) / Double(m.columns)
+        scale(&m, columns: 0..<m.columns, by: 1 / max(pooled.squareRoot(), 1e-3))
+    }
+
+    /// Subtracts each column's mean; returns each column's variance.
+    private static func subtractColumnMeans(_ m: inout Matrix) -> [Double] {
+        guard m.rows > 0 else { return Array(repeating: 0, count: m.columns) }
+        return (0..<m.columns).map { d in
             var mean: Double = 0, square: Double = 0
             for t in 0..<m.rows { mean += Double(m[t, d]) }
             mean /= Double(m.rows)
-            for t in 0..<m.rows { square += (Double(m[t, d]) - mean) * (Double(m[t, d]) - mean) }
-            let scale = 1 / max(sqrt(square / Double(m.rows)), 1e-3)
-            for t in 0..<m.rows { m[t, d] = Float((Double(m[t, d]) - mean) * scale) }
+            for t in 0..<m.rows {
+                m[t, d] = Float(Double(m[t, d]) - mean)
+                square += Double(m[t, d]) * Double(m[t, d])
+            }
+            return square / Double(m.rows)
+        }
+    }
+
+    private static func scale(_ m: inout Matrix, columns: Range<Int>, by factor: Double) {
+        for t in 0..<m.rows {
+            for d in columns { m[t, d] = Float(Double(m[t, d]) * factor) }
         }
     }
 }

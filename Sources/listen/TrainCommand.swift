@@ -53,6 +53,9 @@ struct TrainCommand: ParsableCommand {
     @Option(help: "Peak learning rate (linear warm-up over the first 300 updates, then cosine decay to 5%).")
     var learningRate: Float = 0.002
 
+    @Option(help: "Feature normalisation over each utterance: 'utterance' (every band to mean 0 and variance 1) or 'utterance-pooled' (every band to mean 0, one variance over all bands, so the empty bands of narrowband audio stay flat).")
+    var normalization: FeatureConfiguration.Normalization = .utterance
+
     @Option(help: "Dropout rate on every GRU layer's output during training (0 = none).")
     var dropout: Float = 0
 
@@ -108,7 +111,7 @@ struct TrainCommand: ParsableCommand {
     }
 
     func run() throws {
-        var features = FeatureConfiguration(kind: .logMel, normalization: .utterance)
+        var features = FeatureConfiguration(kind: .logMel, normalization: normalization)
         features.hopLength = hopLength
         let alphabet = Alphabet.english
         let defaultVocabulary: Vocabulary
@@ -330,3 +333,5 @@ struct TrainCommand: ParsableCommand {
         ])
     }
 }
+
+extension FeatureConfiguration.Normalization: ExpressibleByArgument {}

@@ -76,6 +76,26 @@ struct FeatureOptionTests {
         }
     }
 
+    @Test("Pooled normalisation: every band mean 0, one deviation for all, band spreads kept in proportion")
+    func pooledNormalization() throws {
+        let base = try FeatureExtractor(configuration: FeatureConfiguration(kind: .logMel)).extract(Self.signal)
+        let frames = try FeatureExtractor(configuration: FeatureConfiguration(kind: .logMel, normalization: .utterancePooled)).extract(Self.signal)
+        func statistics(_ m: Matrix, _ d: Int) -> (mean: Double, variance: Double) {
+            let column = (0..<m.rows).map { Double(m[$0, d]) }
+            let mean = column.reduce(0, +) / Double(column.count)
+            return (mean, column.map { ($0 - mean) * ($0 - mean) }.reduce(0, +) / Double(column.count))
+        }
+        let variances = (0..<frames.columns).map { statistics(frames, $0).variance }
+        for d in 0..<frames.columns { #expect(abs(statistics(frames, d).mean) < 1e-4) }
+        #expect(abs(variances.reduce(0, +) / Double(frames.columns) - 1) < 1e-3)
+        // Each band's spread relative to the first band's is what it was before normalising.
+        let baseVariances = (0..<base.columns).map { statistics(base, $0).variance }
+        #expect(Set(variances.map { ($0 * 100).rounded() }).count > 1, "the bands must not all have the same spread")
+        for d in 1..<frames.columns {
+            #expect(abs(variances[d] / variances[0] - baseVariances[d] / baseVariances[0]) < 1e-3 * max(1, baseVariances[d] / baseVariances[0]))
+        }
+    }
+
     @Test("The configuration round-trips through JSON")
     func codable() throws {
         var configuration = FeatureConfiguration(kind: .logMel, includesDeltas: true, normalization: .utterance)
