@@ -96,9 +96,9 @@ struct FeatureOptionTests {
         }
     }
 
-    @Test("The configuration round-trips through JSON")
-    func codable() throws {
-        var configuration = FeatureConfiguration(kind: .logMel, includesDeltas: true, normalization: .utterance)
+    @Test("The configuration round-trips through JSON", arguments: FeatureConfiguration.Normalization.allCases)
+    func codable(normalization: FeatureConfiguration.Normalization) throws {
+        var configuration = FeatureConfiguration(kind: .logMel, includesDeltas: true, normalization: normalization)
         configuration.melBandCount = 64
         let data = try JSONEncoder().encode(configuration)
         #expect(try JSONDecoder().decode(FeatureConfiguration.self, from: data) == configuration)
