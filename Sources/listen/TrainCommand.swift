@@ -107,6 +107,7 @@ struct TrainCommand: ParsableCommand {
         if !(0..<0.5).contains(warp) || !(0..<0.5).contains(stretch) { throw ValidationError("--warp and --stretch must be at least 0 and below 0.5") }
         if !(0...20).contains(frequencyMask) { throw ValidationError("--frequency-mask must be between 0 and 20 bands") }
         if balance < 0 { throw ValidationError("--balance must be 0 (off) or a number of clips") }
+        if normalization == .none { throw ValidationError("--normalization must be utterance or utterance-pooled (the masks assume normalised features)") }
         if !(0..<1).contains(averageDecay) { throw ValidationError("--average-decay must be at least 0 and below 1") }
     }
 
@@ -164,12 +165,19 @@ struct TrainCommand: ParsableCommand {
         let lrSchedule = LearningRateSchedule(peak: learningRate, floor: learningRate * 0.05, warmupSteps: 300,
                                               totalSteps: epochSizes.reduce(0) { $0 + ($1 + batchSize - 1) / batchSize })
         var checkpoint: TrainingCheckpoint
+        let architecture = ModelArchitecture(inputSize: features.dimension, hiddenSize: hiddenSize, layerCount: layers,
+                                             classCount: alphabet.classCount, timeReduction: timeReduction)
         if !restart, let saved = try readCheckpoint() {
+            // The clips were just featurised with this command's front end: a checkpoint of
+            // another front end or network would be trained on features it was not built for.
+            guard saved.model.features == features, saved.model.architecture == architecture else {
+                StandardError.write("listen: cannot resume from \(checkpoints): its model has other features or layers than this "
+                                    + "command asks for (run the command that started it, or --restart to start again)")
+                throw ExitCode.inputFailed
+            }
             checkpoint = saved
             StandardError.write("listen: resuming \(checkpoints) after epoch \(saved.state.epoch), update \(saved.state.step)")
         } else {
-            let architecture = ModelArchitecture(inputSize: features.dimension, hiddenSize: hiddenSize, layerCount: layers,
-                                                 classCount: alphabet.classCount, timeReduction: timeReduction)
             var model = try AcousticModel(architecture: architecture, features: features, alphabet: alphabet,
                                           defaultVocabulary: defaultVocabulary.entries)
             model.tensors = Self.initialTensors(architecture, seed: seed)
@@ -334,4 +342,7 @@ struct TrainCommand: ParsableCommand {
     }
 }
 
-extension FeatureConfiguration.Normalization: ExpressibleByArgument {}
+extension FeatureConfiguration.Normalization: ExpressibleByArgument {
+    /// The values `listen train` accepts (`none` is refused: the masks assume normalised features).
+    public static var allValueStrings: [String] { allCases.filter { $0 != .none }.map(\.rawValue) }
+}

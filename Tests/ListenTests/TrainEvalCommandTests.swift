@@ -78,7 +78,7 @@ struct TrainEvalCommandTests {
     @Test("Out-of-range training options are usage errors", arguments: [["--dropout", "0.95"], ["--warp", "0.6"],
                                                                         ["--stretch", "-0.1"], ["--average-decay", "1"],
                                                                         ["--time-reduction", "0"], ["--frequency-mask", "30"],
-                                                                        ["--balance=-1"]])
+                                                                        ["--balance=-1"], ["--normalization", "none"]])
     func badOptions(option: [String]) throws {
         let result = try ListenProcess.run(["train", "--real", "/nonexistent", "--checkpoints", "/tmp/unused"] + option)
         #expect(result.status == 2)
@@ -101,6 +101,24 @@ struct TrainEvalCommandTests {
         #expect(try train(["--balance", "6"]) == 30, "no word is in more than 6 slots")
         let thinned = try #require(try train(["--balance", "3"]))
         #expect(thinned >= 6 && thinned < 30, "each word's 6 slots kept with probability ½, noise's 6 always: \(thinned)")
+    }
+
+    @Test("A checkpoint of another front end or network is not resumed with this command's features")
+    func mismatchedCheckpoint() throws {
+        let corpus = try Self.smallCorpus()
+        let run = try Fixtures.scratchFolder().path + "/run"
+        let common = ["train", "--real", corpus, "--hidden-size", "8", "--layers", "1", "--epochs", "2",
+                      "--checkpoints", run, "--output", run + "/m.lstn"]
+        let first = try ListenProcess.run(common + ["--epochs", "1"])
+        #expect(first.status == 0, "\(first.standardError)")
+        for other in [["--normalization", "utterance-pooled"], ["--hidden-size", "16"]] {
+            let result = try ListenProcess.run(common + other)
+            #expect(result.status == 1, "\(other)")
+            #expect(result.standardError.contains("cannot resume from \(run): its model has other features or layers"), "\(other)")
+        }
+        let same = try ListenProcess.run(common)
+        #expect(same.status == 0, "\(same.standardError)")
+        #expect(same.standardError.contains("resuming \(run) after epoch 1"))
     }
 
     @Test("A damaged checkpoint is reported, not silently restarted")
