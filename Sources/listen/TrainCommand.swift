@@ -38,6 +38,9 @@ struct TrainCommand: ParsableCommand {
     @Option(help: "Feature frame shift in samples at 16 kHz (160 = 10 ms; 320 halves the frames and the training time).")
     var hopLength = 160
 
+    @Option(help: "Log-mel bands between 20 Hz and 7.6 kHz (the model's input size).")
+    var melBands = 40
+
     @Option(help: "Bidirectional GRU layers.")
     var layers = 2
 
@@ -99,6 +102,7 @@ struct TrainCommand: ParsableCommand {
         if manifests.isEmpty && realFolders.isEmpty { throw ValidationError("give training data with --data or --real") }
         if hiddenSize <= 0 || hiddenSize % 8 != 0 { throw ValidationError("--hidden-size must be a positive multiple of 8") }
         if hopLength < 80 || hopLength > 400 { throw ValidationError("--hop-length must be between 80 and 400 samples") }
+        if !(16...128).contains(melBands) { throw ValidationError("--mel-bands must be between 16 and 128") }
         if layers < 1 || epochs < 1 || batchSize < 1 || realWeight < 0 { throw ValidationError("--layers, --epochs and --batch-size must be positive") }
         if !(1...ModelArchitecture.limits.timeReduction).contains(timeReduction) {
             throw ValidationError("--time-reduction must be between 1 and \(ModelArchitecture.limits.timeReduction)")
@@ -114,6 +118,7 @@ struct TrainCommand: ParsableCommand {
     func run() throws {
         var features = FeatureConfiguration(kind: .logMel, normalization: normalization)
         features.hopLength = hopLength
+        features.melBandCount = melBands
         let alphabet = Alphabet.english
         let defaultVocabulary: Vocabulary
         do {
