@@ -47,6 +47,10 @@ public struct FeatureConfiguration: Sendable, Codable, Hashable {
     public var includesDeltas: Bool = false
     /// Normalisation over the utterance.
     public var normalization: Normalization = .none
+    /// Consecutive frames concatenated into one after deltas and normalisation (a low frame
+    /// rate front end: 2 gives frames every 2 hops holding both 10 ms frames); a trailing
+    /// frame short of a full group is dropped.
+    public var stackedFrames: Int = 1
 
     /// The reference configuration, optionally with another kind, deltas or normalisation.
     public init(kind: Kind = .mfcc, includesDeltas: Bool = false, normalization: Normalization = .none) {
@@ -58,13 +62,16 @@ public struct FeatureConfiguration: Sendable, Codable, Hashable {
     /// Values per frame before deltas: 13 for MFCC, 40 for log-mel by default.
     public var baseDimension: Int { kind == .mfcc ? coefficientCount : melBandCount }
 
-    /// Values per frame as extracted: ``baseDimension``, tripled with deltas.
-    public var dimension: Int { baseDimension * (includesDeltas ? 3 : 1) }
+    /// Values per frame as extracted: ``baseDimension``, tripled with deltas, times ``stackedFrames``.
+    public var dimension: Int { baseDimension * (includesDeltas ? 3 : 1) * stackedFrames }
 
-    /// Seconds between frames.
-    public var frameShift: Double { Double(hopLength) / Double(sampleRate) }
+    /// Seconds between extracted (stacked) frames.
+    public var frameShift: Double { Double(hopLength * stackedFrames) / Double(sampleRate) }
 
-    /// Frames produced for `sampleCount` samples: `1 + (N - fftSize) / hopLength`, no padding.
+    /// Seconds from the first sample of an extracted frame to the centre of the windows it holds.
+    public var frameCentre: Double { Double(fftSize + hopLength * (stackedFrames - 1)) / 2 / Double(sampleRate) }
+
+    /// Base frames (before stacking) for `sampleCount` samples: `1 + (N - fftSize) / hopLength`, no padding.
     public func frameCount(forSampleCount sampleCount: Int) -> Int {
         sampleCount < fftSize ? 0 : 1 + (sampleCount - fftSize) / hopLength
     }
@@ -84,5 +91,28 @@ public struct FeatureConfiguration: Sendable, Codable, Hashable {
                     && maximumFrequency <= Double(sampleRate) / 2, "need 0 <= minimumFrequency < maximumFrequency <= sampleRate/2")
         try require(kind == .logMel || (coefficientCount > 0 && coefficientCount <= melBandCount),
                     "coefficientCount must be 1...melBandCount")
+        try require((1...8).contains(stackedFrames), "stackedFrames must be 1...8")
+    }
+
+    private enum CodingKeys: String, CodingKey {
+        case sampleRate, fftSize, windowLength, hopLength, melBandCount, minimumFrequency, maximumFrequency,
+             coefficientCount, kind, includesDeltas, normalization, stackedFrames
+    }
+
+    /// Reads a configuration; those written before ``stackedFrames`` existed have none (1).
+    public init(from decoder: any Decoder) throws {
+        let container = try decoder.container(keyedBy: CodingKeys.self)
+        sampleRate = try container.decode(Int.self, forKey: .sampleRate)
+        fftSize = try container.decode(Int.self, forKey: .fftSize)
+        windowLength = try container.decode(Int.self, forKey: .windowLength)
+        hopLength = try container.decode(Int.self, forKey: .hopLength)
+        melBandCount = try container.decode(Int.self, forKey: .melBandCount)
+        minimumFrequency = try container.decode(Double.self, forKey: .minimumFrequency)
+        maximumFrequency = try container.decode(Double.self, forKey: .maximumFrequency)
+        coefficientCount = try container.decode(Int.self, forKey: .coefficientCount)
+        kind = try container.decode(Kind.self, forKey: .kind)
+        includesDeltas = try container.decode(Bool.self, forKey: .includesDeltas)
+        normalization = try container.decode(Normalization.self, forKey: .normalization)
+        stackedFrames = try container.decodeIfPresent(Int.self, forKey: .stackedFrames) ?? 1
     }
 }

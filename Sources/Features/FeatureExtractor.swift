@@ -70,7 +70,7 @@ public final class FeatureExtractor {
         return result
     }
 
-    /// Adds deltas and applies normalisation to base frames, as configured.
+    /// Adds deltas, applies normalisation and stacks frames, as configured.
     /// - Parameter base: `[frames, baseDimension]` from ``baseFrames(_:)`` or a streaming extractor.
     /// - Returns: `[frames, dimension]`.
     public func postprocess(_ base: Matrix) -> Matrix {
@@ -81,7 +81,13 @@ public final class FeatureExtractor {
         case .utterance: Self.normalize(&frames)
         case .utterancePooled: Self.normalizePooled(&frames)
         }
-        return frames
+        return configuration.stackedFrames > 1 ? Self.stack(frames, by: configuration.stackedFrames) : frames
+    }
+
+    /// Row t holds rows `k·t ..< k·t + k` side by side; a last group short of `k` rows is dropped.
+    static func stack(_ frames: Matrix, by k: Int) -> Matrix {
+        let rows = frames.rows / k
+        return Matrix(rows: rows, columns: frames.columns * k, values: Array(frames.values.prefix(rows * k * frames.columns)))
     }
 
     /// Computes one base frame from the `fftSize` samples starting at `start`.

@@ -65,7 +65,7 @@ public final class Recognizer {
     ///   - duration: the audio's length in seconds (derived from the frame count if nil).
     public func transcribe(features: Matrix, duration: Double? = nil) -> Transcript {
         let c = model.features
-        let seconds = duration ?? Double(max(0, features.rows - 1) * c.hopLength + (features.rows > 0 ? c.fftSize : 0)) / Double(c.sampleRate)
+        let seconds = duration ?? (features.rows > 0 ? Double(features.rows - 1) * c.frameShift + 2 * c.frameCentre : 0)
         return decode(logProbabilities(features: features), duration: seconds)
     }
 

@@ -38,8 +38,11 @@ struct TrainCommand: ParsableCommand {
     @Option(help: "Feature frame shift in samples at 16 kHz (160 = 10 ms; 320 halves the frames and the training time).")
     var hopLength = 160
 
-    @Option(help: "Log-mel bands between 20 Hz and 7.6 kHz (the model's input size).")
+    @Option(help: "Log-mel bands between 20 Hz and 7.6 kHz.")
     var melBands = 40
+
+    @Option(help: "Consecutive feature frames joined into one (2 with --hop-length 160: 20 ms frames that hold both 10 ms frames).")
+    var stackFrames = 1
 
     @Option(help: "Bidirectional GRU layers.")
     var layers = 2
@@ -103,6 +106,7 @@ struct TrainCommand: ParsableCommand {
         if hiddenSize <= 0 || hiddenSize % 8 != 0 { throw ValidationError("--hidden-size must be a positive multiple of 8") }
         if hopLength < 80 || hopLength > 400 { throw ValidationError("--hop-length must be between 80 and 400 samples") }
         if !(16...128).contains(melBands) { throw ValidationError("--mel-bands must be between 16 and 128") }
+        if !(1...4).contains(stackFrames) { throw ValidationError("--stack-frames must be between 1 and 4") }
         if layers < 1 || epochs < 1 || batchSize < 1 || realWeight < 0 { throw ValidationError("--layers, --epochs and --batch-size must be positive") }
         if !(1...ModelArchitecture.limits.timeReduction).contains(timeReduction) {
             throw ValidationError("--time-reduction must be between 1 and \(ModelArchitecture.limits.timeReduction)")
@@ -119,6 +123,7 @@ struct TrainCommand: ParsableCommand {
         var features = FeatureConfiguration(kind: .logMel, normalization: normalization)
         features.hopLength = hopLength
         features.melBandCount = melBands
+        features.stackedFrames = stackFrames
         let alphabet = Alphabet.english
         let defaultVocabulary: Vocabulary
         do {
@@ -199,7 +204,7 @@ struct TrainCommand: ParsableCommand {
             return model
         }
         // Two runs of frames of at most 80 ms, two runs of at most --frequency-mask bands.
-        let masking = SpecAugment(maximumTimeMask: max(1, 8 * 160 / hopLength), maximumFrequencyMask: frequencyMask)
+        let masking = SpecAugment(maximumTimeMask: max(1, 8 * 160 / (hopLength * stackFrames)), maximumFrequencyMask: frequencyMask)
         let perturbation = SpeakerPerturbation(maximumWarp: warp, maximumStretch: stretch)
 
         while state.epoch < epochs {

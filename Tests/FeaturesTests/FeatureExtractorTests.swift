@@ -96,12 +96,38 @@ struct FeatureOptionTests {
         }
     }
 
+    @Test("Stacking joins the normalised frames in consecutive pairs and drops an odd last one")
+    func stackedFrames() throws {
+        var configuration = FeatureConfiguration(kind: .logMel, normalization: .utterancePooled)
+        let single = try FeatureExtractor(configuration: configuration).extract(Self.signal)
+        configuration.stackedFrames = 2
+        let stacked = try FeatureExtractor(configuration: configuration).extract(Self.signal)
+        #expect(single.rows % 2 == 1, "the signal must leave an odd frame to drop")
+        #expect(stacked.rows == single.rows / 2 && stacked.columns == 80 && configuration.dimension == 80)
+        for t in 0..<stacked.rows {
+            #expect(stacked.row(t) == single.row(2 * t) + single.row(2 * t + 1))
+        }
+        #expect(abs(configuration.frameShift - 0.02) < 1e-12)
+        // The windows at 0 and 160 samples (512 long) centre at 16 and 26 ms; the pair's centre is 21 ms.
+        #expect(abs(configuration.frameCentre - 0.021) < 1e-12)
+    }
+
     @Test("The configuration round-trips through JSON", arguments: FeatureConfiguration.Normalization.allCases)
     func codable(normalization: FeatureConfiguration.Normalization) throws {
         var configuration = FeatureConfiguration(kind: .logMel, includesDeltas: true, normalization: normalization)
         configuration.melBandCount = 64
+        configuration.stackedFrames = 3
         let data = try JSONEncoder().encode(configuration)
         #expect(try JSONDecoder().decode(FeatureConfiguration.self, from: data) == configuration)
+    }
+
+    @Test("A configuration written before frame stacking existed reads as unstacked")
+    func codableWithoutStacking() throws {
+        let configuration = FeatureConfiguration(kind: .logMel, normalization: .utterance)
+        var object = try JSONSerialization.jsonObject(with: JSONEncoder().encode(configuration)) as! [String: Any]
+        object["stackedFrames"] = nil
+        let decoded = try JSONDecoder().decode(FeatureConfiguration.self, from: JSONSerialization.data(withJSONObject: object))
+        #expect(decoded == configuration && decoded.stackedFrames == 1)
     }
 
     @Test("An impossible configuration is refused, naming the field")

@@ -21,14 +21,14 @@ struct TrainEvalCommandTests {
         try JSONSerialization.jsonObject(with: Data(contentsOf: URL(fileURLWithPath: path))) as! [String: Any]
     }
 
-    @Test("train writes a checkpoint per epoch (with the weight average), resumes it, writes the model (time reduction and mel bands recorded) and plot; eval scores it")
+    @Test("train writes a checkpoint per epoch (with the weight average), resumes it, writes the model (time reduction, mel bands and stacking recorded) and plot; eval scores it")
     func trainResumeEval() throws {
         let corpus = try Self.smallCorpus()
         let work = try Fixtures.scratchFolder().path
         let common = ["train", "--real", corpus, "--hidden-size", "16", "--layers", "2", "--time-reduction", "2", "--batch-size", "4",
                       "--checkpoints", work + "/run", "--output", work + "/small.lstn", "--seed", "3",
                       "--warp", "0.1", "--stretch", "0.1", "--frequency-mask", "8", "--dropout", "0.1", "--average-decay", "0.9",
-                      "--mel-bands", "24"]
+                      "--mel-bands", "24", "--stack-frames", "2"]
         let first = try ListenProcess.run(common + ["--epochs", "2"])
         #expect(first.status == 0, "\(first.standardError)")
         #expect(first.standardError.contains("0 synthetic + 15 real clips"))
@@ -43,8 +43,8 @@ struct TrainEvalCommandTests {
         #expect(plot.hasPrefix("<svg") && plot.contains("polyline"))
         let header = try Data(contentsOf: URL(fileURLWithPath: work + "/small.lstn")).prefix(4_096)
         #expect(header.range(of: Data(#""timeReduction":2"#.utf8)) != nil, "the model file's header records the time reduction")
-        #expect(header.range(of: Data(#""melBandCount":24"#.utf8)) != nil && header.range(of: Data(#""inputSize":24"#.utf8)) != nil,
-                "the model reads 24 mel bands")
+        #expect(header.range(of: Data(#""melBandCount":24"#.utf8)) != nil && header.range(of: Data(#""stackedFrames":2"#.utf8)) != nil
+                && header.range(of: Data(#""inputSize":48"#.utf8)) != nil, "the model reads pairs of 24-band frames")
 
         let eval = try ListenProcess.run(["eval", corpus, "--model", work + "/small.lstn", "--summary", work + "/eval.json",
                                           "--plot", work + "/confusion.svg", "--vocabulary", "left,right,stop,two"])
@@ -81,7 +81,8 @@ struct TrainEvalCommandTests {
     @Test("Out-of-range training options are usage errors", arguments: [["--dropout", "0.95"], ["--warp", "0.6"],
                                                                         ["--stretch", "-0.1"], ["--average-decay", "1"],
                                                                         ["--time-reduction", "0"], ["--frequency-mask", "30"],
-                                                                        ["--balance=-1"], ["--normalization", "none"], ["--mel-bands", "8"]])
+                                                                        ["--balance=-1"], ["--normalization", "none"], ["--mel-bands", "8"],
+                                                                        ["--stack-frames", "5"]])
     func badOptions(option: [String]) throws {
         let result = try ListenProcess.run(["train", "--real", "/nonexistent", "--checkpoints", "/tmp/unused"] + option)
         #expect(result.status == 2)

@@ -45,6 +45,17 @@ struct CTCDecoderTests {
         #expect(abs(timing.start(3) - 0.071) < 1e-9 && abs(timing.end(3) - 0.091) < 1e-9)
     }
 
+    @Test("Stacked feature frames are timed like the time reduction of the same frames")
+    func stackedTimestamps() {
+        var stacked = FeatureConfiguration()
+        stacked.stackedFrames = 2
+        let reduced = FrameTiming(features: FeatureConfiguration(), timeReduction: 4, duration: 1)
+        let timing = FrameTiming(features: stacked, timeReduction: 2, duration: 1)
+        for frame in 0..<10 {
+            #expect(abs(timing.start(frame) - reduced.start(frame)) < 1e-9 && abs(timing.end(frame) - reduced.end(frame)) < 1e-9)
+        }
+    }
+
     @Test("Beam search of width 1 equals greedy decoding", arguments: 0..<20)
     func beamWidthOne(seed: Int) {
         var generator = SeededGenerator(seed: UInt64(seed))

@@ -1,6 +1,7 @@
 import Features
 
-/// Turns output frame indices into seconds: feature frame t covers samples [hop·t, hop·t + fftSize),
+/// Turns output frame indices into seconds: feature frame t covers samples [hop·t, hop·t + fftSize)
+/// (with s stacked frames, [s·hop·t, s·hop·t + (s − 1)·hop + fftSize)),
 /// output frame t averages feature frames [k·t, k·t + k) for a time reduction k, and a character
 /// emitted at output frame t is placed in the k·hop-wide slot around that group's centre.
 public struct FrameTiming: Sendable, Hashable {
@@ -14,7 +15,7 @@ public struct FrameTiming: Sendable, Hashable {
     /// Timing for a front end, the model's time reduction and an input length.
     public init(features: FeatureConfiguration, timeReduction: Int = 1, duration: Double) {
         shift = features.frameShift * Double(timeReduction)
-        centre = Double(features.fftSize) / 2 / Double(features.sampleRate) + features.frameShift * Double(timeReduction - 1) / 2
+        centre = features.frameCentre + features.frameShift * Double(timeReduction - 1) / 2
         self.duration = duration
     }
 
