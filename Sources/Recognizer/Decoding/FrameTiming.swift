@@ -3,7 +3,7 @@ import Features
 /// Turns output frame indices into seconds: feature frame t covers samples [hop·t, hop·t + fftSize)
 /// (with s stacked frames, [s·hop·t, s·hop·t + (s − 1)·hop + fftSize)),
 /// output frame t averages feature frames [k·t, k·t + k) for a time reduction k, and a character
-/// emitted at output frame t is placed in the k·hop-wide slot around that group's centre.
+/// emitted at output frame t is placed in the k·s·hop-wide slot around that group's centre.
 public struct FrameTiming: Sendable, Hashable {
     /// Seconds between frames.
     public let shift: Double
