@@ -32,6 +32,9 @@ struct TrainCommand: ParsableCommand {
     @Option(help: "Where to write the finished model.")
     var output = "model.lstn"
 
+    @Option(help: "How the finished model stores its weights: f32, or f16 for half the file (inference still runs in float32; checkpoints stay f32).")
+    var weightFormat: ModelFile.WeightFormat = .f32
+
     @Option(help: "GRU units per direction (a multiple of 8).")
     var hiddenSize = 128
 
@@ -260,7 +263,7 @@ struct TrainCommand: ParsableCommand {
             trainingSeconds: state.seconds.rounded(),
             metrics: ["heldout_accuracy": state.accuracies.last ?? 0, "epochs": Double(state.epoch),
                       "updates": Double(state.step), "parameters": Double(model.architecture.parameterCount)])
-        try ModelFile.write(model, to: output)
+        try ModelFile.write(model, to: output, format: weightFormat)
         let plotPath = plot ?? checkpoints + "/training.svg"
         try Self.plot(state).write(toFile: plotPath, atomically: true, encoding: .utf8)
         StandardError.write("listen: wrote \(output) (\(model.architecture.parameterCount) parameters, "
@@ -351,6 +354,8 @@ struct TrainCommand: ParsableCommand {
         ])
     }
 }
+
+extension ModelFile.WeightFormat: ExpressibleByArgument {}
 
 extension FeatureConfiguration.Normalization: ExpressibleByArgument {
     /// The values `listen train` accepts (`none` is refused: the masks assume normalised features).

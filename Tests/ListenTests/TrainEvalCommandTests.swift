@@ -21,7 +21,7 @@ struct TrainEvalCommandTests {
         try JSONSerialization.jsonObject(with: Data(contentsOf: URL(fileURLWithPath: path))) as! [String: Any]
     }
 
-    @Test("train writes a checkpoint per epoch (with the weight average), resumes it, writes the model (time reduction, mel bands and stacking recorded) and plot; eval scores it")
+    @Test("train writes a checkpoint per epoch (with the weight average), resumes it, writes the model (time reduction, mel bands, stacking and f16 weights recorded) and plot; eval scores it")
     func trainResumeEval() throws {
         let corpus = try Self.smallCorpus()
         let work = try Fixtures.scratchFolder().path
@@ -34,7 +34,7 @@ struct TrainEvalCommandTests {
         #expect(first.standardError.contains("0 synthetic + 15 real clips"))
         #expect(try Self.json(work + "/run/state.json")["epoch"] as? Int == 2)
         #expect(FileManager.default.fileExists(atPath: work + "/run/average.lstn"))
-        let resumed = try ListenProcess.run(common + ["--epochs", "3"])
+        let resumed = try ListenProcess.run(common + ["--epochs", "3", "--weight-format", "f16"])
         #expect(resumed.status == 0, "\(resumed.standardError)")
         #expect(resumed.standardError.contains("resuming \(work)/run after epoch 2"))
         let state = try Self.json(work + "/run/state.json")
@@ -45,6 +45,8 @@ struct TrainEvalCommandTests {
         #expect(header.range(of: Data(#""timeReduction":2"#.utf8)) != nil, "the model file's header records the time reduction")
         #expect(header.range(of: Data(#""melBandCount":24"#.utf8)) != nil && header.range(of: Data(#""stackedFrames":2"#.utf8)) != nil
                 && header.range(of: Data(#""inputSize":48"#.utf8)) != nil, "the model reads pairs of 24-band frames")
+        #expect(header.range(of: Data(#""dtype":"f16""#.utf8)) != nil && header.range(of: Data(#""dtype":"f32""#.utf8)) == nil,
+                "--weight-format f16 stores every tensor in 16 bits")
 
         let eval = try ListenProcess.run(["eval", corpus, "--model", work + "/small.lstn", "--summary", work + "/eval.json",
                                           "--plot", work + "/confusion.svg", "--vocabulary", "left,right,stop,two"])

@@ -45,6 +45,44 @@ final class ModelFileTests {
         #expect(read.metadata == model.metadata)
     }
 
+    @Test("f16 storage halves the weights, rounds each to within 2⁻¹¹ of itself and reads back as float32")
+    func halfPrecision() throws {
+        let model = try Self.smallModel()
+        let full = try ModelFile.data(of: model)
+        let half = try ModelFile.data(of: model, format: .f16)
+        #expect(full.count - half.count == 2 * model.architecture.parameterCount)
+        let path = try write([UInt8](half), "half.lmodel")
+        let read = try ModelFile.read(path)
+        for (readTensor, tensor) in zip(read.tensors, model.tensors) {
+            #expect(zip(readTensor, tensor).allSatisfy { abs($0 - $1) <= abs($1) * 0x1p-11 + 0x1p-24 })
+        }
+        #expect(read.tensors != model.tensors, "the weights were rounded")
+        #expect(try ModelFile.data(of: read, format: .f16) == half, "rounding twice changes nothing")
+        #expect(read.architecture == model.architecture && read.metadata == model.metadata)
+
+        var large = model
+        large.tensors[0][3] = 1e6
+        let target = folder.appendingPathComponent("large.lmodel").path
+        #expect(throws: ModelError.unreadable(target, reason: "weight 1000000.0 in \(model.architecture.tensorShapes[0].name) does not fit in f16")) {
+            try ModelFile.write(large, to: target, format: .f16)
+        }
+        #expect(!FileManager.default.fileExists(atPath: target))
+    }
+
+    @Test("A tensor stored in a dtype this build does not know is refused by name")
+    func unknownDtype() throws {
+        let bytes = [UInt8](try ModelFile.data(of: try Self.smallModel()))
+        let headerLength = Int(bytes[12]) | Int(bytes[13]) << 8 | Int(bytes[14]) << 16 | Int(bytes[15]) << 24
+        let header = String(decoding: bytes[16..<(16 + headerLength)], as: UTF8.self)
+        let changed = header.replacingOccurrences(of: #""dtype":"f32""#, with: #""dtype":"f64""#)
+        #expect(changed != header && changed.utf8.count == headerLength)
+        let path = try write(Array(bytes[..<16]) + Array(changed.utf8) + Array(bytes[(16 + headerLength)...]), "f64.lmodel")
+        let first = ModelArchitecture(inputSize: 13, hiddenSize: 8, layerCount: 2, classCount: 29, timeReduction: 2).tensorShapes[0].name
+        #expect(throws: ModelError.corrupt(path, reason: "tensor \(first) has dtype 'f64'; this build reads f32 and f16")) {
+            try ModelFile.read(path)
+        }
+    }
+
     @Test("A header written before time reductions existed reads as none")
     func architectureWithoutTimeReduction() throws {
         let json = #"{"inputSize":13,"hiddenSize":8,"layerCount":2,"classCount":29}"#

@@ -42,9 +42,15 @@ public enum Fixtures {
         return scale == 0 ? difference : difference / scale
     }
 
-    /// A fresh scratch folder, removed by the caller with `FileManager.removeItem`.
+    /// The parent of this test process's scratch folders, removed when the process exits.
+    private static let scratchRoot: URL = {
+        atexit { try? FileManager.default.removeItem(at: Fixtures.scratchRoot) }
+        return FileManager.default.temporaryDirectory.appendingPathComponent("listen-tests-\(getpid())")
+    }()
+
+    /// A fresh scratch folder; all of them go when the test process exits.
     public static func scratchFolder() throws -> URL {
-        let url = FileManager.default.temporaryDirectory.appendingPathComponent("listen-test-\(UUID().uuidString)")
+        let url = scratchRoot.appendingPathComponent(UUID().uuidString)
         try FileManager.default.createDirectory(at: url, withIntermediateDirectories: true)
         return url
     }

@@ -10,7 +10,9 @@ import Foundation
 ///       12   UInt32    header length N
 ///       16   N bytes   JSON header: architecture, features, alphabet, vocabulary,
 ///                      metadata, tensor table [{name, shape, dtype}]
-///   16 + N   tensors   little-endian float32, in table order
+///   16 + N   tensors   little-endian, in table order, each in its dtype: "f32" (IEEE
+///                      binary32) or "f16" (binary16, half the size; widened to float32
+///                      on reading)
 ///      end   UInt32    CRC-32 of every byte before it
 /// ```
 /// The reader checks magic, version, the tensor table against the architecture and the
@@ -21,6 +23,14 @@ public enum ModelFile {
     public static let version = 1
     /// The versions this build reads.
     public static let readableVersions = 1...1
+    /// How the weights are stored. Inference always runs in float32; `f16` halves the file
+    /// and rounds every weight to 11 significant bits (a relative error ≤ 2⁻¹¹).
+    public enum WeightFormat: String, Sendable, CaseIterable {
+        case f32, f16
+
+        var bytesPerWeight: Int { self == .f32 ? 4 : 2 }
+    }
+
     /// The largest JSON header accepted.
     static let maximumHeaderLength = 1 << 20
 
@@ -39,9 +49,10 @@ public enum ModelFile {
         var tensors: [Tensor]
     }
 
-    /// Serialises a model.
-    public static func data(of model: AcousticModel) throws -> Data {
-        let table = model.architecture.tensorShapes.map { Header.Tensor(name: $0.name, shape: $0.shape, dtype: "f32") }
+    /// Serialises a model with its weights in `format`.
+    /// - Throws: ``ModelError/unreadable(_:reason:)`` if a weight does not fit in 16 bits.
+    public static func data(of model: AcousticModel, format: WeightFormat = .f32) throws -> Data {
+        let table = model.architecture.tensorShapes.map { Header.Tensor(name: $0.name, shape: $0.shape, dtype: format.rawValue) }
         let header = Header(architecture: model.architecture, features: model.features, alphabet: model.alphabet,
                             vocabulary: model.defaultVocabulary, metadata: model.metadata, tensors: table)
         let encoder = JSONEncoder()
@@ -51,8 +62,19 @@ public enum ModelFile {
         appendLittleEndian(UInt32(version), to: &bytes)
         appendLittleEndian(UInt32(json.count), to: &bytes)
         bytes += json
-        for tensor in model.tensors {
-            for value in tensor { appendLittleEndian(value.bitPattern, to: &bytes) }
+        for (tensor, entry) in zip(model.tensors, table) {
+            switch format {
+            case .f32:
+                for value in tensor { appendLittleEndian(value.bitPattern, to: &bytes) }
+            case .f16:
+                for value in tensor {
+                    let half = Float16(value)
+                    guard half.isFinite else {
+                        throw ModelError.unreadable(model.metadata.name, reason: "weight \(value) in \(entry.name) does not fit in f16")
+                    }
+                    appendLittleEndian(half.bitPattern, to: &bytes)
+                }
+            }
         }
         let crc = bytes.withUnsafeBytes(CRC32.checksum)
         appendLittleEndian(crc, to: &bytes)
@@ -61,11 +83,11 @@ public enum ModelFile {
 
     /// Writes a model atomically (a temporary file renamed into place).
     /// - Throws: ``ModelError/unreadable(_:reason:)`` if the file cannot be written.
-    public static func write(_ model: AcousticModel, to path: String) throws {
+    public static func write(_ model: AcousticModel, to path: String, format: WeightFormat = .f32) throws {
         do {
-            try data(of: model).write(to: URL(fileURLWithPath: path), options: .atomic)
-        } catch let error as ModelError {
-            throw error
+            try data(of: model, format: format).write(to: URL(fileURLWithPath: path), options: .atomic)
+        } catch ModelError.unreadable(_, let reason) {
+            throw ModelError.unreadable(path, reason: reason)
         } catch {
             throw ModelError.unreadable(path, reason: error.localizedDescription)
         }
@@ -118,15 +140,23 @@ public enum ModelFile {
             do { try architecture.validate() } catch let error as ModelError {
                 throw ModelError.corrupt(name, reason: "\(error)")
             }
-            let expected = architecture.tensorShapes.map { Header.Tensor(name: $0.name, shape: $0.shape, dtype: "f32") }
-            guard header.tensors == expected else {
-                let mismatch = zip(header.tensors, expected).first { $0 != $1 }
-                let detail = mismatch.map { "tensor \($0.0.name) \($0.0.shape) \($0.0.dtype), architecture needs \($0.1.name) \($0.1.shape) f32" }
+            let expected = architecture.tensorShapes
+            guard header.tensors.count == expected.count,
+                  zip(header.tensors, expected).allSatisfy({ $0.name == $1.name && $0.shape == $1.shape }) else {
+                let mismatch = zip(header.tensors, expected).first { $0.name != $1.name || $0.shape != $1.shape }
+                let detail = mismatch.map { "tensor \($0.0.name) \($0.0.shape), architecture needs \($0.1.name) \($0.1.shape)" }
                     ?? "\(header.tensors.count) tensors, architecture needs \(expected.count)"
                 throw ModelError.corrupt(name, reason: detail)
             }
-            let floatCount = architecture.parameterCount
-            let expectedSize = 16 + headerLength + 4 * floatCount + 4
+            var formats: [WeightFormat] = []
+            for tensor in header.tensors {
+                guard let format = WeightFormat(rawValue: tensor.dtype) else {
+                    throw ModelError.corrupt(name, reason: "tensor \(tensor.name) has dtype '\(tensor.dtype)'; this build reads f32 and f16")
+                }
+                formats.append(format)
+            }
+            let weightBytes = zip(header.tensors, formats).reduce(0) { $0 + $1.0.shape.reduce(1, *) * $1.1.bytesPerWeight }
+            let expectedSize = 16 + headerLength + weightBytes + 4
             guard bytes.count == expectedSize else {
                 throw ModelError.corrupt(name, reason: "file is \(bytes.count) bytes; its header describes \(expectedSize)")
             }
@@ -142,10 +172,13 @@ public enum ModelFile {
                 throw ModelError.corrupt(name, reason: "\(error)")
             }
             var offset = 16 + headerLength
-            model.tensors = expected.map { tensor in
+            model.tensors = zip(header.tensors, formats).map { tensor, format in
                 let count = tensor.shape.reduce(1, *)
-                defer { offset += 4 * count }
-                return (0..<count).map { Float(bitPattern: readLittleEndian(UInt32.self, bytes, at: offset + 4 * $0)) }
+                defer { offset += format.bytesPerWeight * count }
+                return switch format {
+                case .f32: (0..<count).map { Float(bitPattern: readLittleEndian(UInt32.self, bytes, at: offset + 4 * $0)) }
+                case .f16: (0..<count).map { Float(Float16(bitPattern: readLittleEndian(UInt16.self, bytes, at: offset + 2 * $0))) }
+                }
             }
             guard model.tensors.allSatisfy({ $0.allSatisfy(\.isFinite) }) else {
                 throw ModelError.corrupt(name, reason: "a weight is NaN or infinite")
