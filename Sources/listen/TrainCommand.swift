@@ -47,6 +47,9 @@ struct TrainCommand: ParsableCommand {
     @Option(help: "Consecutive feature frames joined into one (2 with --hop-length 160: 20 ms frames that hold both 10 ms frames).")
     var stackFrames = 1
 
+    @Option(help: "Channels of a convolution over 3 frames × 5 mel bands (every second band kept, ReLU) in front of the first GRU layer (0 = none; needs --stack-frames 1).")
+    var convolution = 0
+
     @Option(help: "Bidirectional GRU layers.")
     var layers = 2
 
@@ -110,6 +113,8 @@ struct TrainCommand: ParsableCommand {
         if hopLength < 80 || hopLength > 400 { throw ValidationError("--hop-length must be between 80 and 400 samples") }
         if !(16...128).contains(melBands) { throw ValidationError("--mel-bands must be between 16 and 128") }
         if !(1...4).contains(stackFrames) { throw ValidationError("--stack-frames must be between 1 and 4") }
+        if !(0...64).contains(convolution) { throw ValidationError("--convolution must be between 0 and 64 channels") }
+        if convolution > 0 && stackFrames > 1 { throw ValidationError("--convolution reads single frames; it cannot be used with --stack-frames") }
         if layers < 1 || epochs < 1 || batchSize < 1 || realWeight < 0 { throw ValidationError("--layers, --epochs and --batch-size must be positive") }
         if !(1...ModelArchitecture.limits.timeReduction).contains(timeReduction) {
             throw ValidationError("--time-reduction must be between 1 and \(ModelArchitecture.limits.timeReduction)")
@@ -179,7 +184,8 @@ struct TrainCommand: ParsableCommand {
                                               totalSteps: epochSizes.reduce(0) { $0 + ($1 + batchSize - 1) / batchSize })
         var checkpoint: TrainingCheckpoint
         let architecture = ModelArchitecture(inputSize: features.dimension, hiddenSize: hiddenSize, layerCount: layers,
-                                             classCount: alphabet.classCount, timeReduction: timeReduction)
+                                             classCount: alphabet.classCount, timeReduction: timeReduction,
+                                             convolution: convolution > 0 ? Convolution(channels: convolution, inputBands: features.dimension) : nil)
         if !restart, let saved = try readCheckpoint() {
             // The clips were just featurised with this command's front end: a checkpoint of
             // another front end or network would be trained on features it was not built for.
@@ -323,11 +329,13 @@ struct TrainCommand: ParsableCommand {
         }
     }
 
-    /// PyTorch's initialisation: every GRU tensor uniform in ±1/√H, the output layer in ±1/√(2H).
+    /// PyTorch's initialisation: every GRU tensor uniform in ±1/√H, the output layer in ±1/√(2H),
+    /// the convolution in ±1/√(its patch size).
     static func initialTensors(_ architecture: ModelArchitecture, seed: UInt64) -> [[Float]] {
         var generator = SeededGenerator(seed: seed)
         return architecture.tensorShapes.map { name, shape in
-            let fanIn = name.hasPrefix("fc.") ? 2 * architecture.hiddenSize : architecture.hiddenSize
+            let fanIn = name.hasPrefix("fc.") ? 2 * architecture.hiddenSize
+                : name.hasPrefix("conv.") ? architecture.convolution?.patchSize ?? 1 : architecture.hiddenSize
             let bound = 1 / Float(fanIn).squareRoot()
             return (0..<shape.reduce(1, *)).map { _ in Float.random(in: -bound...bound, using: &generator) }
         }

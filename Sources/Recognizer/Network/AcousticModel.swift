@@ -1,7 +1,7 @@
 import Features
 
-/// The acoustic model: a stack of bidirectional GRU layers (PyTorch's gate convention), a
-/// linear layer and log-softmax over CTC classes, with everything needed to use it — the
+/// The acoustic model: an optional convolution over time and mel bands, a stack of
+/// bidirectional GRU layers (PyTorch's gate convention), a linear layer and log-softmax over CTC classes, with everything needed to use it — the
 /// feature front end it was trained with, its alphabet and default vocabulary.
 ///
 /// Run it with an ``InferenceSession`` (or through ``Recognizer``); load and save it with
@@ -17,6 +17,10 @@ public struct AcousticModel: Sendable {
     public var defaultVocabulary: [String]
     /// Where the model came from and how well it did.
     public var metadata: ModelMetadata
+    /// `[channels, kernelFrames · kernelBands]`, row-major; empty without a convolution.
+    public var convolutionWeights: [Float]
+    /// `[channels]`; empty without a convolution.
+    public var convolutionBias: [Float]
     /// `layers[k][0]` reads forward in time, `layers[k][1]` backward.
     public var layers: [[GRUWeights]]
     /// `[classes, 2H]`, row-major.
@@ -40,6 +44,9 @@ public struct AcousticModel: Sendable {
             throw ModelError.invalidArchitecture(
                 "inputSize \(architecture.inputSize) does not match the features' \(features.dimension) values per frame")
         }
+        if architecture.convolution != nil && !(features.kind == .logMel && features.dimension == features.melBandCount) {
+            throw ModelError.invalidArchitecture("a convolution needs plain log-mel features (no deltas, no stacked frames)")
+        }
         self.architecture = architecture
         self.features = features
         self.alphabet = alphabet
@@ -48,6 +55,8 @@ public struct AcousticModel: Sendable {
         layers = (0..<architecture.layerCount).map { layer in
             [GRUWeights](repeating: GRUWeights(inputSize: architecture.layerInputSize(layer), hiddenSize: architecture.hiddenSize), count: 2)
         }
+        convolutionWeights = [Float](repeating: 0, count: architecture.convolution.map { $0.channels * $0.patchSize } ?? 0)
+        convolutionBias = [Float](repeating: 0, count: architecture.convolution?.channels ?? 0)
         outputWeights = [Float](repeating: 0, count: architecture.classCount * 2 * architecture.hiddenSize)
         outputBias = [Float](repeating: 0, count: architecture.classCount)
     }
@@ -55,7 +64,7 @@ public struct AcousticModel: Sendable {
     /// All tensors in ``ModelArchitecture/tensorShapes`` order.
     public var tensors: [[Float]] {
         get {
-            layers.flatMap { directions in
+            (architecture.convolution == nil ? [] : [convolutionWeights, convolutionBias]) + layers.flatMap { directions in
                 directions.flatMap { [$0.inputWeights, $0.hiddenWeights, $0.inputBias, $0.hiddenBias] }
             } + [outputWeights, outputBias]
         }
@@ -64,6 +73,11 @@ public struct AcousticModel: Sendable {
             precondition(newValue.count == shapes.count && zip(newValue, shapes).allSatisfy { $0.count == $1.shape.reduce(1, *) },
                          "tensors do not match the architecture")
             var index = 0
+            if architecture.convolution != nil {
+                convolutionWeights = newValue[0]
+                convolutionBias = newValue[1]
+                index = 2
+            }
             for layer in layers.indices {
                 for direction in 0..<2 {
                     layers[layer][direction] = GRUWeights(

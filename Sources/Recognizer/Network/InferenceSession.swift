@@ -4,6 +4,7 @@ import Features
 /// Runs an ``AcousticModel`` forward: features `[T, input]` in, log-probabilities
 /// `[T, classes]` out.
 ///
+/// A model's convolution runs first, one `cblas_sgemm` over the whole utterance.
 /// Per layer and direction the input projection of all frames is one `cblas_sgemm`; the
 /// recurrence is a loop of `cblas_sgemv` plus vectorised gates, with no allocation. With two
 /// threads the forward and backward directions run at the same time. Buffers are kept
@@ -56,7 +57,12 @@ public final class InferenceSession {
         reserve(frames: frames)
         var layerOutputs: [Matrix] = []
         var result = Matrix(rows: a.reducedFrames(frames), columns: a.classCount)
-        features.values.withUnsafeBufferPointer { featureBuffer in
+        let firstInput = a.convolution.map { convolution in
+            features.values.withUnsafeBufferPointer {
+                convolution.forward($0.baseAddress!, frames: frames, weights: model.convolutionWeights, bias: model.convolutionBias)
+            }
+        } ?? features.values
+        firstInput.withUnsafeBufferPointer { featureBuffer in
             var input = UnsafePointer(featureBuffer.baseAddress!)
             var (output, spare) = activations
             for layer in 0..<a.layerCount {

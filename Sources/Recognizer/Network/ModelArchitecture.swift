@@ -1,7 +1,8 @@
 /// The shape of an acoustic model: a stack of bidirectional GRU layers, then a linear
 /// layer and log-softmax over the output classes (CTC blank first, then the alphabet).
 /// With a ``timeReduction`` above 1, the first layer's output is averaged over groups of that
-/// many frames, so the layers above it (and the output) run at a lower frame rate.
+/// many frames, so the layers above it (and the output) run at a lower frame rate. An optional
+/// ``convolution`` over time and mel bands feeds the first GRU layer.
 public struct ModelArchitecture: Sendable, Codable, Hashable {
     /// Values per input frame (13 MFCC, 40 log-mel, ×3 with deltas).
     public var inputSize: Int
@@ -13,26 +14,32 @@ public struct ModelArchitecture: Sendable, Codable, Hashable {
     public var classCount: Int
     /// Frames of the first layer's output averaged into one frame of the layers above (1: none).
     public var timeReduction: Int
+    /// The convolution in front of the first GRU layer (nil: the features go straight in).
+    public var convolution: Convolution?
 
     /// Creates an architecture description.
-    public init(inputSize: Int, hiddenSize: Int, layerCount: Int, classCount: Int, timeReduction: Int = 1) {
+    public init(inputSize: Int, hiddenSize: Int, layerCount: Int, classCount: Int, timeReduction: Int = 1,
+                convolution: Convolution? = nil) {
         self.inputSize = inputSize
         self.hiddenSize = hiddenSize
         self.layerCount = layerCount
         self.classCount = classCount
         self.timeReduction = timeReduction
+        self.convolution = convolution
     }
 
-    private enum CodingKeys: String, CodingKey { case inputSize, hiddenSize, layerCount, classCount, timeReduction }
+    private enum CodingKeys: String, CodingKey { case inputSize, hiddenSize, layerCount, classCount, timeReduction, convolution }
 
-    /// Reads an architecture; files written before ``timeReduction`` existed have none (1).
+    /// Reads an architecture; files written before ``timeReduction`` and ``convolution``
+    /// existed have neither (1, nil).
     public init(from decoder: any Decoder) throws {
         let container = try decoder.container(keyedBy: CodingKeys.self)
         self.init(inputSize: try container.decode(Int.self, forKey: .inputSize),
                   hiddenSize: try container.decode(Int.self, forKey: .hiddenSize),
                   layerCount: try container.decode(Int.self, forKey: .layerCount),
                   classCount: try container.decode(Int.self, forKey: .classCount),
-                  timeReduction: try container.decodeIfPresent(Int.self, forKey: .timeReduction) ?? 1)
+                  timeReduction: try container.decodeIfPresent(Int.self, forKey: .timeReduction) ?? 1,
+                  convolution: try container.decodeIfPresent(Convolution.self, forKey: .convolution))
     }
 
     /// The largest sizes a model file may declare; anything bigger is refused before allocating.
@@ -42,12 +49,21 @@ public struct ModelArchitecture: Sendable, Codable, Hashable {
     /// group of ``timeReduction``, the last group possibly shorter.
     public func reducedFrames(_ frames: Int) -> Int { TimeReduction.reducedFrames(frames, factor: timeReduction) }
 
-    /// Input width of GRU layer `layer`: the features for layer 0, both directions' outputs after.
-    public func layerInputSize(_ layer: Int) -> Int { layer == 0 ? inputSize : 2 * hiddenSize }
+    /// Input width of GRU layer `layer`: the features (or the convolution's output) for layer 0,
+    /// both directions' outputs after.
+    public func layerInputSize(_ layer: Int) -> Int { layer == 0 ? convolution?.outputSize ?? inputSize : 2 * hiddenSize }
+
+    /// Index in ``tensorShapes`` of the first of the four tensors of a GRU layer's direction
+    /// (0 forward, 1 backward); the convolution's two come first, the output layer's two last.
+    public func gruTensorIndex(layer: Int, direction: Int) -> Int { (convolution == nil ? 0 : 2) + (layer * 2 + direction) * 4 }
 
     /// Every tensor the model holds, in file order, with its PyTorch name and shape.
     public var tensorShapes: [(name: String, shape: [Int])] {
         var shapes: [(String, [Int])] = []
+        if let convolution {
+            shapes.append(("conv.weight", [convolution.channels, 1, convolution.kernelFrames, convolution.kernelBands]))
+            shapes.append(("conv.bias", [convolution.channels]))
+        }
         for layer in 0..<layerCount {
             for suffix in ["", "_reverse"] {
                 shapes.append(("gru.weight_ih_l\(layer)\(suffix)", [3 * hiddenSize, layerInputSize(layer)]))
@@ -77,5 +93,11 @@ public struct ModelArchitecture: Sendable, Codable, Hashable {
         try check(layerCount, Self.limits.layerCount, "layerCount")
         try check(classCount, Self.limits.classCount, "classCount")
         try check(timeReduction, Self.limits.timeReduction, "timeReduction")
+        if let convolution {
+            try convolution.validate()
+            guard convolution.inputBands == inputSize else {
+                throw ModelError.invalidArchitecture("convolution inputBands \(convolution.inputBands) is not inputSize \(inputSize)")
+            }
+        }
     }
 }

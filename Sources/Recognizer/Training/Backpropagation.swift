@@ -2,7 +2,8 @@ import Features
 import Foundation
 
 /// Backpropagation through time for an ``AcousticModel``: the forward pass keeping every
-/// gate, then gradients of the CTC loss for every tensor of every layer and direction.
+/// gate, then gradients of the CTC loss for every tensor of every layer and direction and
+/// of the convolution in front of them.
 ///
 /// A minibatch of different lengths is packed without padding (``PackedLayout``); its
 /// gradient is the sum of its utterances' gradients.
@@ -56,8 +57,29 @@ public struct Backpropagation: Sendable {
         let full = PackedLayout(lengths: batch.map(\.features.rows))
         let reduced = PackedLayout(lengths: full.lengths.map(a.reducedFrames))
         func layout(_ layer: Int) -> PackedLayout { layer == 0 ? full : reduced }
-        // Forward, keeping each layer's input and each direction's gates.
+        // Forward, keeping each layer's input and each direction's gates (and the
+        // convolution's patches, whose product with its output gradient is its weight gradient).
         var inputs: [[Float]] = [batch.flatMap(\.features.values)]
+        var patches: [Float] = []
+        if let convolution = a.convolution {
+            patches = [Float](repeating: 0, count: full.total * convolution.outputBands * convolution.patchSize)
+            var convolved = [Float](repeating: 0, count: full.total * convolution.outputSize)
+            inputs[0].withUnsafeBufferPointer { features in
+                patches.withUnsafeMutableBufferPointer { rows in
+                    for index in batch.indices {
+                        convolution.patches(features.baseAddress! + full.offsets[index] * a.inputSize, frames: full.lengths[index],
+                                            into: rows.baseAddress! + full.offsets[index] * convolution.outputBands * convolution.patchSize)
+                    }
+                }
+            }
+            patches.withUnsafeBufferPointer { rows in
+                convolved.withUnsafeMutableBufferPointer {
+                    convolution.apply(patches: rows.baseAddress!, rows: full.total * convolution.outputBands,
+                                      weights: model.convolutionWeights, bias: model.convolutionBias, into: $0.baseAddress!)
+                }
+            }
+            inputs[0] = convolved
+        }
         var traces: [[DirectionTrace]] = []
         var masks: [[Float]] = []
         var maskGenerators = batch.indices.map { SeededGenerator(seed: dropouts.isEmpty ? 0 : dropouts[$0]?.seed ?? 0) }
@@ -157,7 +179,7 @@ public struct Backpropagation: Sendable {
             }
             var inputGradient = [Float](repeating: 0, count: layout(layer).total * inputSize)
             for direction in 0..<2 {
-                let base = (layer * 2 + direction) * 4
+                let base = a.gruTensorIndex(layer: layer, direction: direction)
                 var (dWi, dWh, dBi, dBh) = (gradient[base], gradient[base + 1], gradient[base + 2], gradient[base + 3])
                 traces[layer][direction].backward(
                     weights: model.layers[layer][direction], input: inputs[layer], inputSize: inputSize,
@@ -166,6 +188,24 @@ public struct Backpropagation: Sendable {
                 (gradient[base], gradient[base + 1], gradient[base + 2], gradient[base + 3]) = (dWi, dWh, dBi, dBh)
             }
             upstream = inputGradient
+        }
+
+        // Convolution: through the ReLU (its output is positive exactly where it passed),
+        // then dW = dPreᵀ · patches, db = Σ dPre over every output position.
+        if let convolution = a.convolution {
+            let rows = full.total * convolution.outputBands
+            for i in upstream.indices where inputs[0][i] <= 0 { upstream[i] = 0 }
+            upstream.withUnsafeBufferPointer { dPre in
+                patches.withUnsafeBufferPointer { p in
+                    gradient[0].withUnsafeMutableBufferPointer { dw in
+                        BLAS.multiply(dPre.baseAddress!, transposingA: true, p.baseAddress!, transposingB: false,
+                                      m: convolution.channels, n: convolution.patchSize, k: rows, beta: 1, into: dw.baseAddress!)
+                    }
+                }
+            }
+            for row in 0..<rows {
+                for c in 0..<convolution.channels { gradient[1][c] += upstream[row * convolution.channels + c] }
+            }
         }
         return losses
     }
