@@ -1,8 +1,9 @@
 import Features
 
 /// The acoustic model: an optional convolution over time and mel bands, a stack of
-/// bidirectional GRU layers (PyTorch's gate convention), a linear layer and log-softmax over CTC classes, with everything needed to use it — the
-/// feature front end it was trained with, its alphabet and default vocabulary.
+/// bidirectional GRU layers (PyTorch's gate convention), a linear layer and log-softmax over
+/// CTC classes, with everything needed to use it — the feature front end it was trained
+/// with, its alphabet and default vocabulary.
 ///
 /// Run it with an ``InferenceSession`` (or through ``Recognizer``); load and save it with
 /// ``ModelFile``.
