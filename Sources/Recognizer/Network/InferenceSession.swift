@@ -4,7 +4,8 @@ import Features
 /// Runs an ``AcousticModel`` forward: features `[T, input]` in, log-probabilities
 /// `[T, classes]` out.
 ///
-/// A model's convolution runs first, one `cblas_sgemm` over the whole utterance.
+/// A model's convolution runs first, one `cblas_sgemm` over the whole utterance (its two
+/// buffers are allocated per call).
 /// Per layer and direction the input projection of all frames is one `cblas_sgemm`; the
 /// recurrence is a loop of `cblas_sgemv` plus vectorised gates, with no allocation. With two
 /// threads the forward and backward directions run at the same time. Buffers are kept
