@@ -148,12 +148,11 @@ public enum ModelFile {
                     ?? "\(header.tensors.count) tensors, architecture needs \(expected.count)"
                 throw ModelError.corrupt(name, reason: detail)
             }
-            var formats: [WeightFormat] = []
-            for tensor in header.tensors {
+            let formats = try header.tensors.map { tensor in
                 guard let format = WeightFormat(rawValue: tensor.dtype) else {
                     throw ModelError.corrupt(name, reason: "tensor \(tensor.name) has dtype '\(tensor.dtype)'; this build reads f32 and f16")
                 }
-                formats.append(format)
+                return format
             }
             let weightBytes = zip(header.tensors, formats).reduce(0) { $0 + $1.0.shape.reduce(1, *) * $1.1.bytesPerWeight }
             let expectedSize = 16 + headerLength + weightBytes + 4
