@@ -47,8 +47,9 @@ struct TrainCommand: ParsableCommand {
     @Option(help: "Consecutive feature frames joined into one (2 with --hop-length 160: 20 ms frames that hold both 10 ms frames).")
     var stackFrames = 1
 
-    @Option(help: "Channels of a convolution over 3 frames × 5 mel bands (every second band kept, ReLU) in front of the first GRU layer (0 = none; needs --stack-frames 1).")
-    var convolution = 0
+    @Option(help: ArgumentHelp("Channels of each convolution over 3 frames × 5 bands (every second band kept, ReLU) in front of the first GRU layer: 16 for one, 16,32 for two in a row (0 = none; needs --stack-frames 1).",
+                               valueName: "channels"))
+    var convolution = ConvolutionChannels(counts: [])
 
     @Option(help: "Bidirectional GRU layers.")
     var layers = 2
@@ -113,8 +114,10 @@ struct TrainCommand: ParsableCommand {
         if hopLength < 80 || hopLength > 400 { throw ValidationError("--hop-length must be between 80 and 400 samples") }
         if !(16...128).contains(melBands) { throw ValidationError("--mel-bands must be between 16 and 128") }
         if !(1...4).contains(stackFrames) { throw ValidationError("--stack-frames must be between 1 and 4") }
-        if !(0...64).contains(convolution) { throw ValidationError("--convolution must be between 0 and 64 channels") }
-        if convolution > 0 && stackFrames > 1 { throw ValidationError("--convolution reads single frames; it cannot be used with --stack-frames") }
+        if !convolution.counts.allSatisfy((1...64).contains) || convolution.counts.count > ModelArchitecture.limits.convolutionCount {
+            throw ValidationError("--convolution takes 0, or up to \(ModelArchitecture.limits.convolutionCount) channel counts between 1 and 64 (16,32)")
+        }
+        if !convolution.counts.isEmpty && stackFrames > 1 { throw ValidationError("--convolution reads single frames; it cannot be used with --stack-frames") }
         if layers < 1 || epochs < 1 || batchSize < 1 || realWeight < 0 { throw ValidationError("--layers, --epochs and --batch-size must be positive") }
         if !(1...ModelArchitecture.limits.timeReduction).contains(timeReduction) {
             throw ValidationError("--time-reduction must be between 1 and \(ModelArchitecture.limits.timeReduction)")
@@ -185,7 +188,7 @@ struct TrainCommand: ParsableCommand {
         var checkpoint: TrainingCheckpoint
         let architecture = ModelArchitecture(inputSize: features.dimension, hiddenSize: hiddenSize, layerCount: layers,
                                              classCount: alphabet.classCount, timeReduction: timeReduction,
-                                             convolution: convolution > 0 ? Convolution(channels: convolution, inputBands: features.dimension) : nil)
+                                             convolutions: convolution.layers(inputBands: features.dimension))
         if !restart, let saved = try readCheckpoint() {
             // The clips were just featurised with this command's front end: a checkpoint of
             // another front end or network would be trained on features it was not built for.
@@ -330,12 +333,14 @@ struct TrainCommand: ParsableCommand {
     }
 
     /// PyTorch's initialisation: every GRU tensor uniform in ±1/√H, the output layer in ±1/√(2H),
-    /// the convolution in ±1/√(its patch size).
+    /// each convolution in ±1/√(its patch size).
     static func initialTensors(_ architecture: ModelArchitecture, seed: UInt64) -> [[Float]] {
         var generator = SeededGenerator(seed: seed)
-        return architecture.tensorShapes.map { name, shape in
+        let convolutions = architecture.convolutions
+        return architecture.tensorShapes.enumerated().map { index, tensor in
+            let (name, shape) = tensor
             let fanIn = name.hasPrefix("fc.") ? 2 * architecture.hiddenSize
-                : name.hasPrefix("conv.") ? architecture.convolution?.patchSize ?? 1 : architecture.hiddenSize
+                : index < 2 * convolutions.count ? convolutions[index / 2].patchSize : architecture.hiddenSize
             let bound = 1 / Float(fanIn).squareRoot()
             return (0..<shape.reduce(1, *)).map { _ in Float.random(in: -bound...bound, using: &generator) }
         }
@@ -364,6 +369,32 @@ struct TrainCommand: ParsableCommand {
 }
 
 extension ModelFile.WeightFormat: ExpressibleByArgument {}
+
+/// `--convolution`: the channels of each convolution in front of the GRUs, "16" or "16,32"; "0" is none.
+struct ConvolutionChannels: ExpressibleByArgument {
+    var counts: [Int]
+
+    init(counts: [Int]) { self.counts = counts }
+
+    init?(argument: String) {
+        guard argument != "0" else {
+            self.init(counts: [])
+            return
+        }
+        let counts = argument.split(separator: ",", omittingEmptySubsequences: false).map { Int($0) }
+        guard !counts.isEmpty, counts.allSatisfy({ $0 != nil }) else { return nil }
+        self.init(counts: counts.compactMap { $0 })
+    }
+
+    var defaultValueDescription: String { counts.isEmpty ? "0" : counts.map(String.init).joined(separator: ",") }
+
+    /// The convolutions: the first reads the features' bands, each next one the previous one's output.
+    func layers(inputBands: Int) -> [Convolution] {
+        counts.reduce(into: []) { layers, channels in
+            layers.append(layers.last?.followed(byChannels: channels) ?? Convolution(channels: channels, inputBands: inputBands))
+        }
+    }
+}
 
 extension FeatureConfiguration.Normalization: ExpressibleByArgument {
     /// The values `listen train` accepts (`none` is refused: the masks assume normalised features).

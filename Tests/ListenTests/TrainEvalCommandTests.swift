@@ -59,17 +59,20 @@ struct TrainEvalCommandTests {
         #expect(try String(contentsOfFile: work + "/confusion.svg", encoding: .utf8).contains("<rect"))
     }
 
-    @Test("train --convolution writes a model with the convolution in its header, and eval runs it")
+    @Test("train --convolution 4,6 writes a model with both convolutions in its header, and eval runs it")
     func convolution() throws {
         let corpus = try Self.smallCorpus()
         let work = try Fixtures.scratchFolder().path
-        let result = try ListenProcess.run(["train", "--real", corpus, "--convolution", "4", "--mel-bands", "24", "--hidden-size", "8",
+        let result = try ListenProcess.run(["train", "--real", corpus, "--convolution", "4,6", "--mel-bands", "24", "--hidden-size", "8",
                                             "--layers", "1", "--epochs", "1", "--checkpoints", work + "/run", "--output", work + "/conv.lstn"])
         #expect(result.status == 0, "\(result.standardError)")
         let header = try Data(contentsOf: URL(fileURLWithPath: work + "/conv.lstn")).prefix(4_096)
-        #expect(header.range(of: Data(#""convolution":{"bandStride":2,"channels":4,"inputBands":24,"kernelBands":5,"kernelFrames":3}"#.utf8)) != nil)
-        #expect(header.range(of: Data(#"{"dtype":"f32","name":"gru.weight_ih_l0","shape":[24,48]}"#.utf8)) != nil,
-                "the first GRU layer reads 4 channels × 12 bands")
+        let convolutions = #""convolutions":[{"bandStride":2,"channels":4,"inputBands":24,"inputChannels":1,"kernelBands":5,"kernelFrames":3},"#
+            + #"{"bandStride":2,"channels":6,"inputBands":12,"inputChannels":4,"kernelBands":5,"kernelFrames":3}]"#
+        #expect(header.range(of: Data(convolutions.utf8)) != nil)
+        #expect(header.range(of: Data(#"{"dtype":"f32","name":"conv2.weight","shape":[6,4,3,5]}"#.utf8)) != nil)
+        #expect(header.range(of: Data(#"{"dtype":"f32","name":"gru.weight_ih_l0","shape":[24,36]}"#.utf8)) != nil,
+                "the first GRU layer reads 6 channels × 6 bands")
         let eval = try ListenProcess.run(["eval", corpus, "--model", work + "/conv.lstn", "--summary", work + "/eval.json"])
         #expect(eval.status == 0 && eval.output.contains("accuracy:"), "\(eval.standardError)")
     }
@@ -100,6 +103,7 @@ struct TrainEvalCommandTests {
                                                                         ["--time-reduction", "0"], ["--frequency-mask", "30"],
                                                                         ["--balance=-1"], ["--normalization", "none"], ["--mel-bands", "8"],
                                                                         ["--stack-frames", "5"], ["--convolution", "65"],
+                                                                        ["--convolution", "16,0"], ["--convolution", "8,8,8,8,8"],
                                                                         ["--convolution", "4", "--stack-frames", "2"]])
     func badOptions(option: [String]) throws {
         let result = try ListenProcess.run(["train", "--real", "/nonexistent", "--checkpoints", "/tmp/unused"] + option)

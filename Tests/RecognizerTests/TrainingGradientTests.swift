@@ -75,13 +75,15 @@ struct CTCLossTests {
 @Suite("Backpropagation through the BiGRU")
 struct BackpropagationTests {
     /// 2 bidirectional layers of 8 units on 5 inputs, random weights, an optional time reduction
-    /// and an optional convolution (3 channels, 3 frames × 3 bands, every second band: 9 values per frame).
-    static func tinyModel(seed: UInt64 = 11, timeReduction: Int = 1, convolution: Bool = false) throws -> AcousticModel {
+    /// and 0, 1 or 2 convolutions (the first: 3 channels, 3 frames × 3 bands, every second band,
+    /// 9 values per frame; the second reads those 3 bands × 3 channels and gives 2 bands × 2 channels).
+    static func tinyModel(seed: UInt64 = 11, timeReduction: Int = 1, convolutions: Int = 0) throws -> AcousticModel {
         var features = FeatureConfiguration(kind: .logMel)
         features.melBandCount = 5
+        let first = Convolution(channels: 3, kernelFrames: 3, kernelBands: 3, bandStride: 2, inputBands: 5)
         let architecture = ModelArchitecture(
             inputSize: 5, hiddenSize: 8, layerCount: 2, classCount: 29, timeReduction: timeReduction,
-            convolution: convolution ? Convolution(channels: 3, kernelFrames: 3, kernelBands: 3, bandStride: 2, inputBands: 5) : nil)
+            convolutions: Array([first, first.followed(byChannels: 2)].prefix(convolutions)))
         var model = try AcousticModel(architecture: architecture,
                                       features: features, alphabet: .english)
         var generator = SeededGenerator(seed: seed)
@@ -89,9 +91,9 @@ struct BackpropagationTests {
         return model
     }
 
-    @Test("Its forward pass agrees with the inference session", arguments: [(1, false), (2, false), (3, false), (2, true)])
-    func forwardAgrees(timeReduction: Int, convolution: Bool) throws {
-        let model = try Self.tinyModel(timeReduction: timeReduction, convolution: convolution)
+    @Test("Its forward pass agrees with the inference session", arguments: [(1, 0), (2, 0), (3, 0), (2, 1), (2, 2)])
+    func forwardAgrees(timeReduction: Int, convolutions: Int) throws {
+        let model = try Self.tinyModel(timeReduction: timeReduction, convolutions: convolutions)
         var generator = SeededGenerator(seed: 5)
         let features = Matrix(rows: 9, columns: 5, values: randomValues(45, scale: 1, generator: &generator))
         let labels = Alphabet.english.encode("ab")
@@ -117,24 +119,36 @@ struct BackpropagationTests {
     @Test("With a convolution in front (and a time reduction of 2), every tensor's gradient matches central differences",
           arguments: [0, 1, 2, 5, 9, 12, 17, 18, 19])
     func finiteDifferencesWithConvolution(tensor: Int) throws {
-        try checkFiniteDifferences(model: Self.tinyModel(timeReduction: 2, convolution: true), tensor: tensor)
+        try checkFiniteDifferences(model: Self.tinyModel(timeReduction: 2, convolutions: 1), tensor: tensor)
     }
 
-    @Test("The convolution equals the sum over its window, with zeros past the edges and ReLU")
-    func convolutionByHand() throws {
-        let convolution = Convolution(channels: 2, kernelFrames: 3, kernelBands: 3, bandStride: 2, inputBands: 5)
+    @Test("With two convolutions in a row, every tensor's gradient matches central differences (the first's through the second)",
+          arguments: [0, 1, 2, 3, 4, 11, 20, 21])
+    func finiteDifferencesWithTwoConvolutions(tensor: Int) throws {
+        // A step of 1e-2 in the first convolution's bias moves every one of its outputs and
+        // carries some of them across the second convolution's ReLU kinks; 2e-3 does not.
+        try checkFiniteDifferences(model: Self.tinyModel(timeReduction: 2, convolutions: 2), tensor: tensor, step: 2e-3)
+    }
+
+    @Test("The convolution equals the sum over its window and input channels, with zeros past the edges and ReLU",
+          arguments: [1, 2])
+    func convolutionByHand(inputChannels: Int) throws {
+        let convolution = Convolution(channels: 2, kernelFrames: 3, kernelBands: 3, bandStride: 2, inputBands: 5, inputChannels: inputChannels)
         var generator = SeededGenerator(seed: 21)
-        let input = randomValues(4 * 5, scale: 1, generator: &generator)
-        let weights = randomValues(2 * 9, scale: 1, generator: &generator), bias: [Float] = [0.1, -0.2]
+        let input = randomValues(4 * 5 * inputChannels, scale: 1, generator: &generator)
+        let weights = randomValues(2 * 9 * inputChannels, scale: 1, generator: &generator), bias: [Float] = [0.1, -0.2]
         let output = input.withUnsafeBufferPointer { convolution.forward($0.baseAddress!, frames: 4, weights: weights, bias: bias) }
         #expect(convolution.outputBands == 3 && output.count == 4 * 3 * 2)
         for t in 0..<4 {
             for band in 0..<3 {
                 for c in 0..<2 {
                     var sum = bias[c]
-                    for dt in -1...1 {
-                        for db in -1...1 where (0..<4).contains(t + dt) && (0..<5).contains(2 * band + db) {
-                            sum += weights[c * 9 + (dt + 1) * 3 + db + 1] * input[(t + dt) * 5 + 2 * band + db]
+                    for i in 0..<inputChannels {
+                        for dt in -1...1 {
+                            for db in -1...1 where (0..<4).contains(t + dt) && (0..<5).contains(2 * band + db) {
+                                sum += weights[(c * inputChannels + i) * 9 + (dt + 1) * 3 + db + 1]
+                                    * input[((t + dt) * 5 + 2 * band + db) * inputChannels + i]
+                            }
                         }
                     }
                     #expect(abs(output[(t * 3 + band) * 2 + c] - max(0, sum)) < 1e-5, "frame \(t) band \(band) channel \(c)")
@@ -144,7 +158,7 @@ struct BackpropagationTests {
         #expect(output.contains(0) && output.contains { $0 > 0 }, "the ReLU cuts some values and passes others")
     }
 
-    private func checkFiniteDifferences(model: AcousticModel, tensor: Int) throws {
+    private func checkFiniteDifferences(model: AcousticModel, tensor: Int, step h: Float = 1e-2) throws {
         var generator = SeededGenerator(seed: UInt64(100 + tensor))
         let features = Matrix(rows: 9, columns: 5, values: randomValues(45, scale: 1, generator: &generator))
         let labels = Alphabet.english.encode("ab")
@@ -157,7 +171,6 @@ struct BackpropagationTests {
             return Backpropagation(model: changed).accumulate(features: features, labels: labels, into: &scratch)!
         }
         let count = model.tensors[tensor].count
-        let h: Float = 1e-2
         for _ in 0..<6 {
             let index = Int.random(in: 0..<count, using: &generator)
             let numeric = (loss(h, at: index) - loss(-h, at: index)) / (2 * h)
@@ -196,9 +209,9 @@ struct BackpropagationTests {
     }
 
     @Test("A packed batch of different lengths gives each utterance's loss and the sum of their gradients",
-          arguments: [(1, false), (2, false), (2, true)])
-    func packedBatch(timeReduction: Int, convolution: Bool) throws {
-        let model = try Self.tinyModel(timeReduction: timeReduction, convolution: convolution)
+          arguments: [(1, 0), (2, 0), (2, 1), (2, 2)])
+    func packedBatch(timeReduction: Int, convolutions: Int) throws {
+        let model = try Self.tinyModel(timeReduction: timeReduction, convolutions: convolutions)
         var generator = SeededGenerator(seed: 9)
         // 7, 12, 1 and 9 frames; "abc" cannot fit in the 1-frame utterance, which must add nothing.
         let batch = zip([7, 12, 1, 9], ["ab", "ba", "abc", "a"]).map { frames, text in
@@ -264,3 +277,4 @@ struct TrainerTests {
         #expect(trainer.step(examples, learningRate: 0).loss < first / 10)
     }
 }
+

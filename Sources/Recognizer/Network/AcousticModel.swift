@@ -1,6 +1,6 @@
 import Features
 
-/// The acoustic model: an optional convolution over time and mel bands, a stack of
+/// The acoustic model: optional convolutions over time and mel bands, a stack of
 /// bidirectional GRU layers (PyTorch's gate convention), a linear layer and log-softmax over
 /// CTC classes, with everything needed to use it — the feature front end it was trained
 /// with, its alphabet and default vocabulary.
@@ -18,10 +18,10 @@ public struct AcousticModel: Sendable {
     public var defaultVocabulary: [String]
     /// Where the model came from and how well it did.
     public var metadata: ModelMetadata
-    /// `[channels, kernelFrames · kernelBands]`, row-major; empty without a convolution.
-    public var convolutionWeights: [Float]
-    /// `[channels]`; empty without a convolution.
-    public var convolutionBias: [Float]
+    /// Each convolution's filters, `[channels, patchSize]` row-major, in order.
+    public var convolutionWeights: [[Float]]
+    /// Each convolution's biases, `[channels]`, in order.
+    public var convolutionBiases: [[Float]]
     /// `layers[k][0]` reads forward in time, `layers[k][1]` backward.
     public var layers: [[GRUWeights]]
     /// `[classes, 2H]`, row-major.
@@ -45,7 +45,7 @@ public struct AcousticModel: Sendable {
             throw ModelError.invalidArchitecture(
                 "inputSize \(architecture.inputSize) does not match the features' \(features.dimension) values per frame")
         }
-        if architecture.convolution != nil && !(features.kind == .logMel && features.dimension == features.melBandCount) {
+        if !architecture.convolutions.isEmpty && !(features.kind == .logMel && features.dimension == features.melBandCount) {
             throw ModelError.invalidArchitecture("a convolution needs plain log-mel features (no deltas, no stacked frames)")
         }
         self.architecture = architecture
@@ -56,8 +56,8 @@ public struct AcousticModel: Sendable {
         layers = (0..<architecture.layerCount).map { layer in
             [GRUWeights](repeating: GRUWeights(inputSize: architecture.layerInputSize(layer), hiddenSize: architecture.hiddenSize), count: 2)
         }
-        convolutionWeights = [Float](repeating: 0, count: architecture.convolution.map { $0.channels * $0.patchSize } ?? 0)
-        convolutionBias = [Float](repeating: 0, count: architecture.convolution?.channels ?? 0)
+        convolutionWeights = architecture.convolutions.map { [Float](repeating: 0, count: $0.channels * $0.patchSize) }
+        convolutionBiases = architecture.convolutions.map { [Float](repeating: 0, count: $0.channels) }
         outputWeights = [Float](repeating: 0, count: architecture.classCount * 2 * architecture.hiddenSize)
         outputBias = [Float](repeating: 0, count: architecture.classCount)
     }
@@ -65,7 +65,7 @@ public struct AcousticModel: Sendable {
     /// All tensors in ``ModelArchitecture/tensorShapes`` order.
     public var tensors: [[Float]] {
         get {
-            (architecture.convolution == nil ? [] : [convolutionWeights, convolutionBias]) + layers.flatMap { directions in
+            zip(convolutionWeights, convolutionBiases).flatMap { [$0, $1] } + layers.flatMap { directions in
                 directions.flatMap { [$0.inputWeights, $0.hiddenWeights, $0.inputBias, $0.hiddenBias] }
             } + [outputWeights, outputBias]
         }
@@ -73,12 +73,10 @@ public struct AcousticModel: Sendable {
             let shapes = architecture.tensorShapes
             precondition(newValue.count == shapes.count && zip(newValue, shapes).allSatisfy { $0.count == $1.shape.reduce(1, *) },
                          "tensors do not match the architecture")
-            var index = 0
-            if architecture.convolution != nil {
-                convolutionWeights = newValue[0]
-                convolutionBias = newValue[1]
-                index = 2
-            }
+            let convolutionCount = architecture.convolutions.count
+            convolutionWeights = (0..<convolutionCount).map { newValue[2 * $0] }
+            convolutionBiases = (0..<convolutionCount).map { newValue[2 * $0 + 1] }
+            var index = 2 * convolutionCount
             for layer in layers.indices {
                 for direction in 0..<2 {
                     layers[layer][direction] = GRUWeights(

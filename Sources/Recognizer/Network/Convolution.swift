@@ -1,11 +1,13 @@
-/// A 2-D convolution over time and mel bands, with ReLU, in front of the first GRU layer.
+/// A 2-D convolution over time and mel bands, with ReLU; one or more of them, stacked, run in
+/// front of the first GRU layer.
 ///
-/// One input channel (the log-mel features `[T, bands]`), ``channels`` output channels; each
-/// output value sees ``kernelFrames`` × ``kernelBands`` features centred on it (zero padding
-/// at the edges, so no frame is lost) and the output keeps every ``bandStride``-th band. Frame
-/// t of the output is `[outputBands × channels]`, band-major. The same filter runs at every
-/// band, so a formant that a longer or shorter vocal tract moves a few bands up or down
-/// excites the same channel a few positions away.
+/// Frame t of the input is `[inputBands × inputChannels]`, band-major (the log-mel features
+/// have one channel; a convolution after another reads that one's output). Each output value
+/// sees ``kernelFrames`` × ``kernelBands`` positions of every input channel, centred on it
+/// (zero padding at the edges, so no frame is lost), and the output keeps every
+/// ``bandStride``-th band. Frame t of the output is `[outputBands × channels]`, band-major.
+/// The same filter runs at every band, so a formant that a longer or shorter vocal tract
+/// moves a few bands up or down excites the same channel a few positions away.
 ///
 /// Computed as one matrix product: every output position's patch of inputs is a row
 /// (``patches(_:frames:into:)``), and the rows times the filters give all channels at once.
@@ -18,24 +20,49 @@ public struct Convolution: Sendable, Codable, Hashable {
     public var kernelBands: Int
     /// The step between output bands (2 halves them).
     public var bandStride: Int
-    /// Input bands: the model's input size.
+    /// Input bands: the model's input size, or the previous convolution's output bands.
     public var inputBands: Int
+    /// Input channels: 1 for the features, the previous convolution's channels after it.
+    public var inputChannels: Int
 
     /// Creates a convolution description.
-    public init(channels: Int, kernelFrames: Int = 3, kernelBands: Int = 5, bandStride: Int = 2, inputBands: Int) {
+    public init(channels: Int, kernelFrames: Int = 3, kernelBands: Int = 5, bandStride: Int = 2, inputBands: Int,
+                inputChannels: Int = 1) {
         self.channels = channels
         self.kernelFrames = kernelFrames
         self.kernelBands = kernelBands
         self.bandStride = bandStride
         self.inputBands = inputBands
+        self.inputChannels = inputChannels
+    }
+
+    private enum CodingKeys: String, CodingKey { case channels, kernelFrames, kernelBands, bandStride, inputBands, inputChannels }
+
+    /// Reads a convolution; files written before ``inputChannels`` existed have one.
+    public init(from decoder: any Decoder) throws {
+        let container = try decoder.container(keyedBy: CodingKeys.self)
+        self.init(channels: try container.decode(Int.self, forKey: .channels),
+                  kernelFrames: try container.decode(Int.self, forKey: .kernelFrames),
+                  kernelBands: try container.decode(Int.self, forKey: .kernelBands),
+                  bandStride: try container.decode(Int.self, forKey: .bandStride),
+                  inputBands: try container.decode(Int.self, forKey: .inputBands),
+                  inputChannels: try container.decodeIfPresent(Int.self, forKey: .inputChannels) ?? 1)
+    }
+
+    /// The convolution that reads this one's output: `channels` filters of the same kernel and stride.
+    public func followed(byChannels channels: Int) -> Convolution {
+        Convolution(channels: channels, kernelFrames: kernelFrames, kernelBands: kernelBands, bandStride: bandStride,
+                    inputBands: outputBands, inputChannels: self.channels)
     }
 
     /// Bands left after the stride: `⌈inputBands / bandStride⌉`.
     public var outputBands: Int { (inputBands + bandStride - 1) / bandStride }
-    /// Values per output frame: the first GRU layer's input size.
+    /// Values per input frame.
+    public var inputSize: Int { inputChannels * inputBands }
+    /// Values per output frame: the next convolution's or the first GRU layer's input size.
     public var outputSize: Int { channels * outputBands }
-    /// Inputs each filter weighs.
-    public var patchSize: Int { kernelFrames * kernelBands }
+    /// Inputs each filter weighs: `[inputChannels, kernelFrames, kernelBands]`, row-major.
+    public var patchSize: Int { inputChannels * kernelFrames * kernelBands }
 
     /// The largest sizes a model file may declare.
     static let limits = (channels: 256, kernel: 15, bandStride: 4)
@@ -49,6 +76,7 @@ public struct Convolution: Sendable, Codable, Hashable {
             }
         }
         try check(channels, 1...Self.limits.channels, "channels")
+        try check(inputChannels, 1...Self.limits.channels, "inputChannels")
         try check(kernelFrames, 1...Self.limits.kernel, "kernelFrames", odd: true)
         try check(kernelBands, 1...Self.limits.kernel, "kernelBands", odd: true)
         try check(bandStride, 1...Self.limits.bandStride, "bandStride")
@@ -58,24 +86,36 @@ public struct Convolution: Sendable, Codable, Hashable {
     /// Writes the patch of every output position: rows `t · outputBands + b` of
     /// `[frames · outputBands, patchSize]`, zeros where the kernel reaches past the input.
     func patches(_ input: UnsafePointer<Float>, frames: Int, into rows: UnsafeMutablePointer<Float>) {
+        forEachPatchValue(frames: frames) { row, source in rows[row] = source.map { input[$0] } ?? 0 }
+    }
+
+    /// The adjoint of ``patches(_:frames:into:)``: adds each patch value's gradient `rows` to
+    /// the gradient of the input value it was copied from.
+    func addPatchGradient(_ rows: UnsafePointer<Float>, frames: Int, into input: UnsafeMutablePointer<Float>) {
+        forEachPatchValue(frames: frames) { row, source in
+            if let source { input[source] += rows[row] }
+        }
+    }
+
+    /// Calls `body(index in the patch rows, index in the input or nil past an edge)` for every
+    /// value of every patch, in row order.
+    private func forEachPatchValue(frames: Int, _ body: (Int, Int?) -> Void) {
         let frameReach = kernelFrames / 2, bandReach = kernelBands / 2
-        var row = rows
+        var row = 0
         for t in 0..<frames {
             for band in 0..<outputBands {
                 let centre = band * bandStride
-                for dt in 0..<kernelFrames {
-                    let source = t + dt - frameReach
-                    let target = row + dt * kernelBands
-                    guard source >= 0 && source < frames else {
-                        target.initialize(repeating: 0, count: kernelBands)
-                        continue
-                    }
-                    for db in 0..<kernelBands {
-                        let b = centre + db - bandReach
-                        target[db] = b >= 0 && b < inputBands ? input[source * inputBands + b] : 0
+                for channel in 0..<inputChannels {
+                    for dt in 0..<kernelFrames {
+                        let source = t + dt - frameReach
+                        for db in 0..<kernelBands {
+                            let b = centre + db - bandReach
+                            let inside = source >= 0 && source < frames && b >= 0 && b < inputBands
+                            body(row, inside ? (source * inputBands + b) * inputChannels + channel : nil)
+                            row += 1
+                        }
                     }
                 }
-                row += patchSize
             }
         }
     }

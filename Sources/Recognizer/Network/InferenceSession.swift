@@ -4,7 +4,7 @@ import Features
 /// Runs an ``AcousticModel`` forward: features `[T, input]` in, log-probabilities
 /// `[T, classes]` out.
 ///
-/// A model's convolution runs first, one `cblas_sgemm` over the whole utterance (its two
+/// A model's convolutions run first, each one `cblas_sgemm` over the whole utterance (their
 /// buffers are allocated per call).
 /// Per layer and direction the input projection of all frames is one `cblas_sgemm`; the
 /// recurrence is a loop of `cblas_sgemv` plus vectorised gates, with no allocation. With two
@@ -58,11 +58,12 @@ public final class InferenceSession {
         reserve(frames: frames)
         var layerOutputs: [Matrix] = []
         var result = Matrix(rows: a.reducedFrames(frames), columns: a.classCount)
-        let firstInput = a.convolution.map { convolution in
-            features.values.withUnsafeBufferPointer {
-                convolution.forward($0.baseAddress!, frames: frames, weights: model.convolutionWeights, bias: model.convolutionBias)
+        let firstInput = a.convolutions.indices.reduce(features.values) { input, index in
+            input.withUnsafeBufferPointer {
+                a.convolutions[index].forward($0.baseAddress!, frames: frames, weights: model.convolutionWeights[index],
+                                              bias: model.convolutionBiases[index])
             }
-        } ?? features.values
+        }
         firstInput.withUnsafeBufferPointer { featureBuffer in
             var input = UnsafePointer(featureBuffer.baseAddress!)
             var (output, spare) = activations

@@ -3,7 +3,7 @@ import Foundation
 
 /// Backpropagation through time for an ``AcousticModel``: the forward pass keeping every
 /// gate, then gradients of the CTC loss for every tensor of every layer and direction and
-/// of the convolution in front of them.
+/// of the convolutions in front of them.
 ///
 /// A minibatch of different lengths is packed without padding (``PackedLayout``); its
 /// gradient is the sum of its utterances' gradients.
@@ -57,29 +57,34 @@ public struct Backpropagation: Sendable {
         let full = PackedLayout(lengths: batch.map(\.features.rows))
         let reduced = PackedLayout(lengths: full.lengths.map(a.reducedFrames))
         func layout(_ layer: Int) -> PackedLayout { layer == 0 ? full : reduced }
-        // Forward, keeping each layer's input and each direction's gates (and the
-        // convolution's patches, whose product with its output gradient is its weight gradient).
+        // Forward, keeping each layer's input and each direction's gates (and each
+        // convolution's patches, whose product with its output gradient is its weight gradient,
+        // and its output, positive exactly where the ReLU passed).
         var inputs: [[Float]] = [batch.flatMap(\.features.values)]
-        var patches: [Float] = []
-        if let convolution = a.convolution {
-            patches = [Float](repeating: 0, count: full.total * convolution.outputBands * convolution.patchSize)
-            var convolved = [Float](repeating: 0, count: full.total * convolution.outputSize)
-            inputs[0].withUnsafeBufferPointer { features in
-                patches.withUnsafeMutableBufferPointer { rows in
-                    for index in batch.indices {
-                        convolution.patches(features.baseAddress! + full.offsets[index] * a.inputSize, frames: full.lengths[index],
-                                            into: rows.baseAddress! + full.offsets[index] * convolution.outputBands * convolution.patchSize)
+        var patches: [[Float]] = []
+        var convolved: [[Float]] = []
+        for (index, convolution) in a.convolutions.enumerated() {
+            let rowCount = full.total * convolution.outputBands
+            var rows = [Float](repeating: 0, count: rowCount * convolution.patchSize)
+            var output = [Float](repeating: 0, count: full.total * convolution.outputSize)
+            (convolved.last ?? inputs[0]).withUnsafeBufferPointer { input in
+                rows.withUnsafeMutableBufferPointer { rows in
+                    for utterance in batch.indices {
+                        convolution.patches(input.baseAddress! + full.offsets[utterance] * convolution.inputSize, frames: full.lengths[utterance],
+                                            into: rows.baseAddress! + full.offsets[utterance] * convolution.outputBands * convolution.patchSize)
                     }
                 }
             }
-            patches.withUnsafeBufferPointer { rows in
-                convolved.withUnsafeMutableBufferPointer {
-                    convolution.apply(patches: rows.baseAddress!, rows: full.total * convolution.outputBands,
-                                      weights: model.convolutionWeights, bias: model.convolutionBias, into: $0.baseAddress!)
+            rows.withUnsafeBufferPointer { rows in
+                output.withUnsafeMutableBufferPointer {
+                    convolution.apply(patches: rows.baseAddress!, rows: rowCount, weights: model.convolutionWeights[index],
+                                      bias: model.convolutionBiases[index], into: $0.baseAddress!)
                 }
             }
-            inputs[0] = convolved
+            patches.append(rows)
+            convolved.append(output)
         }
+        if let last = convolved.last { inputs[0] = last }
         var traces: [[DirectionTrace]] = []
         var masks: [[Float]] = []
         var maskGenerators = batch.indices.map { SeededGenerator(seed: dropouts.isEmpty ? 0 : dropouts[$0]?.seed ?? 0) }
@@ -190,22 +195,44 @@ public struct Backpropagation: Sendable {
             upstream = inputGradient
         }
 
-        // Convolution: through the ReLU (its output is positive exactly where it passed),
-        // then dW = dPreᵀ · patches, db = Σ dPre over every output position.
-        if let convolution = a.convolution {
+        // Convolutions, last to first: through the ReLU, then dW = dPreᵀ · patches, db = Σ dPre
+        // over every output position, and (below the last) the patches' gradient dPre · W
+        // added back to the input values they were copied from.
+        for (index, convolution) in a.convolutions.enumerated().reversed() {
             let rows = full.total * convolution.outputBands
-            for i in upstream.indices where inputs[0][i] <= 0 { upstream[i] = 0 }
+            for i in upstream.indices where convolved[index][i] <= 0 { upstream[i] = 0 }
             upstream.withUnsafeBufferPointer { dPre in
-                patches.withUnsafeBufferPointer { p in
-                    gradient[0].withUnsafeMutableBufferPointer { dw in
+                patches[index].withUnsafeBufferPointer { p in
+                    gradient[2 * index].withUnsafeMutableBufferPointer { dw in
                         BLAS.multiply(dPre.baseAddress!, transposingA: true, p.baseAddress!, transposingB: false,
                                       m: convolution.channels, n: convolution.patchSize, k: rows, beta: 1, into: dw.baseAddress!)
                     }
                 }
             }
             for row in 0..<rows {
-                for c in 0..<convolution.channels { gradient[1][c] += upstream[row * convolution.channels + c] }
+                for c in 0..<convolution.channels { gradient[2 * index + 1][c] += upstream[row * convolution.channels + c] }
             }
+            guard index > 0 else { break }
+            var patchGradient = [Float](repeating: 0, count: rows * convolution.patchSize)
+            var inputGradient = [Float](repeating: 0, count: full.total * convolution.inputSize)
+            upstream.withUnsafeBufferPointer { dPre in
+                model.convolutionWeights[index].withUnsafeBufferPointer { w in
+                    patchGradient.withUnsafeMutableBufferPointer { dp in
+                        BLAS.multiply(dPre.baseAddress!, transposingA: false, w.baseAddress!, transposingB: false,
+                                      m: rows, n: convolution.patchSize, k: convolution.channels, beta: 0, into: dp.baseAddress!)
+                    }
+                }
+            }
+            patchGradient.withUnsafeBufferPointer { dp in
+                inputGradient.withUnsafeMutableBufferPointer { dx in
+                    for utterance in batch.indices {
+                        convolution.addPatchGradient(dp.baseAddress! + full.offsets[utterance] * convolution.outputBands * convolution.patchSize,
+                                                     frames: full.lengths[utterance],
+                                                     into: dx.baseAddress! + full.offsets[utterance] * convolution.inputSize)
+                    }
+                }
+            }
+            upstream = inputGradient
         }
         return losses
     }
