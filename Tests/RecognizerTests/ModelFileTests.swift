@@ -90,6 +90,21 @@ final class ModelFileTests {
         #expect(architecture == ModelArchitecture(inputSize: 13, hiddenSize: 8, layerCount: 2, classCount: 29, timeReduction: 1))
     }
 
+    @Test("A header of session 11 with its one 'convolution' reads as a list of one, and writes as the list")
+    func architectureWithOneConvolution() throws {
+        let json = #"{"inputSize":40,"hiddenSize":8,"layerCount":2,"classCount":29,"timeReduction":2,"#
+            + #""convolution":{"bandStride":2,"channels":16,"inputBands":40,"kernelBands":5,"kernelFrames":3}}"#
+        let architecture = try JSONDecoder().decode(ModelArchitecture.self, from: Data(json.utf8))
+        let convolution = Convolution(channels: 16, inputBands: 40)
+        #expect(architecture == ModelArchitecture(inputSize: 40, hiddenSize: 8, layerCount: 2, classCount: 29, timeReduction: 2,
+                                                  convolutions: [convolution]))
+        #expect(try JSONDecoder().decode(ModelArchitecture.self, from: JSONEncoder().encode(architecture)) == architecture)
+        #expect(architecture.layerInputSize(0) == 320)
+        let stacked = ModelArchitecture(inputSize: 40, hiddenSize: 8, layerCount: 2, classCount: 29,
+                                        convolutions: [convolution, Convolution(channels: 8, inputBands: 21, inputChannels: 16)])
+        #expect(throws: ModelError.self, "the second convolution must read the first one's 20 bands") { try stacked.validate() }
+    }
+
     @Test("The reference model survives a round trip and still matches PyTorch", .enabled(if: Fixtures.has("reference/gru")))
     func referenceRoundTrip() throws {
         let path = folder.appendingPathComponent("reference.lmodel").path
