@@ -89,6 +89,21 @@ struct TrainEvalCommandTests {
         #expect(summary["failed"] as? Int == 1 && summary["command_clips"] as? Int == 12)
     }
 
+    @Test("eval's per-word column is as wide as the longest phrase, so a long label never runs into its count")
+    func evalLongPhraseColumn() throws {
+        let folder = try Fixtures.scratchFolder().path
+        let clip = Fixtures.path("data/one-speaker-train/left")
+        let name = try FileManager.default.contentsOfDirectory(atPath: clip).filter { $0.hasSuffix(".wav") }.sorted()[0]
+        try "path\ttext\tsplit\n\(clip)/\(name)\tforward backward left\theldout\n\(clip)/\(name)\tleft\theldout\n"
+            .write(toFile: folder + "/manifest.tsv", atomically: true, encoding: .utf8)
+        let eval = try ListenProcess.run(["eval", folder + "/manifest.tsv", "--summary", folder + "/eval.json"])
+        #expect(eval.status == 0, "\(eval.standardError)")
+        let rows = eval.output.split(separator: "\n").filter { $0.hasPrefix("  forward backward left") || $0.hasPrefix("  left ") }
+        #expect(rows.count == 2)
+        let countColumns = rows.map { $0.distance(from: $0.startIndex, to: $0.firstIndex(of: "/")!) }
+        #expect(Set(countColumns).count == 1 && rows[0].contains("left  "), "the counts line up after the widest label: \(rows)")
+    }
+
     @Test("--summary - puts only the JSON on standard output and the report on standard error")
     func summaryToStandardOutput() throws {
         let eval = try ListenProcess.run(["eval", try Self.smallCorpus(), "--summary", "-"])
