@@ -63,8 +63,11 @@ struct TrainCommand: ParsableCommand {
     @Option(help: "Clips per update.")
     var batchSize = 32
 
-    @Option(help: "Peak learning rate (linear warm-up over the first 300 updates, then cosine decay to 5%).")
+    @Option(help: "Peak learning rate (linear warm-up over the first 300 updates, then cosine decay to --final-learning-rate).")
     var learningRate: Float = 0.002
+
+    @Option(help: "The rate the cosine decay ends at, after the last update; 5% of --learning-rate if absent.")
+    var finalLearningRate: Float?
 
     @Option(help: "Feature normalisation over each utterance: 'utterance' (every band to mean 0 and variance 1) or 'utterance-pooled' (every band to mean 0, one variance over all bands, so the empty bands of narrowband audio stay flat).")
     var normalization: FeatureConfiguration.Normalization = .utterance
@@ -127,6 +130,9 @@ struct TrainCommand: ParsableCommand {
         if !(0...20).contains(frequencyMask) { throw ValidationError("--frequency-mask must be between 0 and 20 bands") }
         if balance < 0 { throw ValidationError("--balance must be 0 (off) or a number of clips") }
         if normalization == .none { throw ValidationError("--normalization must be utterance or utterance-pooled (the masks assume normalised features)") }
+        if let finalLearningRate, !(0...learningRate).contains(finalLearningRate) {
+            throw ValidationError("--final-learning-rate must be between 0 and --learning-rate")
+        }
         if !(0..<1).contains(averageDecay) { throw ValidationError("--average-decay must be at least 0 and below 1") }
     }
 
@@ -183,7 +189,7 @@ struct TrainCommand: ParsableCommand {
         }
 
         // Model and optimizer: a checkpoint if there is one, else fresh weights.
-        let lrSchedule = LearningRateSchedule(peak: learningRate, floor: learningRate * 0.05, warmupSteps: 300,
+        let lrSchedule = LearningRateSchedule(peak: learningRate, floor: finalLearningRate ?? learningRate * 0.05, warmupSteps: 300,
                                               totalSteps: epochSizes.reduce(0) { $0 + ($1 + batchSize - 1) / batchSize })
         var checkpoint: TrainingCheckpoint
         let architecture = ModelArchitecture(inputSize: features.dimension, hiddenSize: hiddenSize, layerCount: layers,
