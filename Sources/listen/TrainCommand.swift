@@ -72,6 +72,9 @@ struct TrainCommand: ParsableCommand {
     @Option(help: "Feature normalisation over each utterance: 'utterance' (every band to mean 0 and variance 1) or 'utterance-pooled' (every band to mean 0, one variance over all bands, so the empty bands of narrowband audio stay flat).")
     var normalization: FeatureConfiguration.Normalization = .utterance
 
+    @Option(help: "Decoupled weight decay of the weight matrices (AdamW; each update shrinks them by learning rate × this; 0 = none).")
+    var weightDecay: Float = 0
+
     @Option(help: "Dropout rate on every GRU layer's output during training (0 = none).")
     var dropout: Float = 0
 
@@ -125,6 +128,7 @@ struct TrainCommand: ParsableCommand {
         if !(1...ModelArchitecture.limits.timeReduction).contains(timeReduction) {
             throw ValidationError("--time-reduction must be between 1 and \(ModelArchitecture.limits.timeReduction)")
         }
+        if !(0...1).contains(weightDecay) { throw ValidationError("--weight-decay must be between 0 and 1") }
         if !(0..<0.9).contains(dropout) { throw ValidationError("--dropout must be at least 0 and below 0.9") }
         if !(0..<0.5).contains(warp) || !(0..<0.5).contains(stretch) { throw ValidationError("--warp and --stretch must be at least 0 and below 0.5") }
         if !(0...20).contains(frequencyMask) { throw ValidationError("--frequency-mask must be between 0 and 20 bands") }
@@ -242,7 +246,7 @@ struct TrainCommand: ParsableCommand {
                                            labels: example.labels)
                 }
                 let result = trainer.step(batch, learningRate: lrSchedule.rate(at: state.step), dropout: dropout,
-                                          seed: seed ^ UInt64(state.step) &* 0x2545_F491_4F6C_DD1D)
+                                          weightDecay: weightDecay, seed: seed ^ UInt64(state.step) &* 0x2545_F491_4F6C_DD1D)
                 state.step += 1
                 average?.update(with: trainer.model.tensors)
                 if result.used > 0 && result.loss.isFinite {

@@ -120,7 +120,7 @@ struct TrainEvalCommandTests {
                                                                         ["--stack-frames", "5"], ["--convolution", "65"],
                                                                         ["--convolution", "16,0"], ["--convolution", "8,8,8,8,8"],
                                                                         ["--convolution", "4", "--stack-frames", "2"],
-                                                                        ["--final-learning-rate", "0.01"]])
+                                                                        ["--final-learning-rate", "0.01"], ["--weight-decay", "2"]])
     func badOptions(option: [String]) throws {
         let result = try ListenProcess.run(["train", "--real", "/nonexistent", "--checkpoints", "/tmp/unused"] + option)
         #expect(result.status == 2)

@@ -276,5 +276,27 @@ struct TrainerTests {
         #expect(decoded == words)
         #expect(trainer.step(examples, learningRate: 0).loss < first / 10)
     }
+
+    @Test("Weight decay shrinks every weight matrix by rate × decay on top of Adam's step and leaves the biases alone")
+    func weightDecay() throws {
+        var configuration = FeatureConfiguration(kind: .logMel, normalization: .utterance)
+        configuration.melBandCount = 13
+        var generator = SeededGenerator(seed: 5)
+        let example = TrainingExample(features: Matrix(rows: 12, columns: 13, values: randomValues(12 * 13, scale: 1, generator: &generator)),
+                                      labels: Alphabet.english.encode("go"))
+        var model = try AcousticModel(architecture: ModelArchitecture(inputSize: 13, hiddenSize: 8, layerCount: 1, classCount: 29,
+                                                                      convolutions: [Convolution(channels: 2, inputBands: 13)]),
+                                      features: configuration, alphabet: .english)
+        model.tensors = model.tensors.map { randomValues($0.count, scale: 0.3, generator: &generator) }
+        let plain = Trainer(model: model), decayed = Trainer(model: model)
+        plain.step([example], learningRate: 0.01)
+        decayed.step([example], learningRate: 0.01, weightDecay: 0.5)
+        for (index, shape) in model.architecture.tensorShapes.enumerated() {
+            let expectedShrink: Float = shape.shape.count > 1 ? 0.01 * 0.5 : 0
+            let worst = zip(zip(plain.model.tensors[index], decayed.model.tensors[index]), model.tensors[index])
+                .map { pair, old in abs(pair.0 - pair.1 - expectedShrink * old) }.max() ?? 0
+            #expect(worst < 1e-6, "\(shape.name): off by \(worst)")
+        }
+    }
 }
 

@@ -75,6 +75,14 @@ struct TrainingScheduleTests {
         #expect(adam.step == 2)
     }
 
+    @Test("Adam's weight decay is decoupled: with no gradient each tensor shrinks by rate × its own decay")
+    func adamWeightDecay() {
+        var parameters: [[Float]] = [[1, -2], [3]]
+        var adam = AdamOptimizer(like: parameters)
+        adam.update(&parameters, gradient: [[0, 0], [0]], learningRate: 0.1, weightDecay: [0.5, 0])
+        #expect(zip(parameters[0], [0.95, -1.9] as [Float]).allSatisfy { abs($0 - $1) < 1e-6 } && parameters[1] == [3])
+    }
+
     @Test("The weight average moves by (1 − decay) towards each update's weights")
     func weightAverage() {
         var average = WeightAverage(decay: 0.9, tensors: [[0, 10], [1]])

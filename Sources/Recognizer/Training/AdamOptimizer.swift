@@ -27,18 +27,22 @@ public struct AdamOptimizer: Sendable, Codable {
     /// The running averages of the gradient and of its square, for saving.
     public var moments: (first: [[Float]], second: [[Float]]) { (firstMoment, secondMoment) }
 
-    /// One update: `θ −= lr · m̂ / (√v̂ + ε)`.
+    /// One update: `θ −= lr · (m̂ / (√v̂ + ε) + λ θ)`, with each tensor's weight decay λ
+    /// decoupled from the gradient's moments (AdamW, Loshchilov & Hutter 2019).
     /// - Parameters:
     ///   - parameters: the tensors to update.
     ///   - gradient: their gradient, same shapes.
     ///   - learningRate: this step's rate (a schedule is the caller's).
-    public mutating func update(_ parameters: inout [[Float]], gradient: [[Float]], learningRate: Float) {
+    ///   - weightDecay: λ per tensor (none if empty).
+    public mutating func update(_ parameters: inout [[Float]], gradient: [[Float]], learningRate: Float, weightDecay: [Float] = []) {
         precondition(parameters.count == gradient.count && parameters.count == firstMoment.count, "tensor lists differ")
+        precondition(weightDecay.isEmpty || weightDecay.count == parameters.count, "one weight decay per tensor")
         step += 1
         let correction1 = 1 - pow(beta1, Float(step)), correction2 = 1 - pow(beta2, Float(step))
         let (beta1, beta2, epsilon) = (beta1, beta2, epsilon)
         for tensor in parameters.indices {
             precondition(parameters[tensor].count == gradient[tensor].count, "tensor \(tensor) sizes differ")
+            let decay = weightDecay.isEmpty ? 0 : weightDecay[tensor]
             // Raw buffers: this loop runs over every parameter once per update.
             gradient[tensor].withUnsafeBufferPointer { g in
                 firstMoment[tensor].withUnsafeMutableBufferPointer { first in
@@ -48,7 +52,7 @@ public struct AdamOptimizer: Sendable, Codable {
                                 first[i] = beta1 * first[i] + (1 - beta1) * g[i]
                                 second[i] = beta2 * second[i] + (1 - beta2) * g[i] * g[i]
                                 let m = first[i] / correction1, v = second[i] / correction2
-                                p[i] -= learningRate * m / (v.squareRoot() + epsilon)
+                                p[i] -= learningRate * (m / (v.squareRoot() + epsilon) + decay * p[i])
                             }
                         }
                     }

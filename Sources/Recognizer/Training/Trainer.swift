@@ -37,11 +37,12 @@ public final class Trainer {
     ///   - batch: utterances of any lengths.
     ///   - learningRate: Adam's step size for this update.
     ///   - dropout: the dropout rate on GRU outputs (0: none).
+    ///   - weightDecay: AdamW's decoupled decay of the weight matrices (biases are not decayed).
     ///   - seed: the seed of this update's dropout masks (each utterance's is derived from it).
     /// - Returns: the mean loss over the usable utterances (those whose transcript fits their
     ///   frames), how many there were, and the gradient norm before clipping.
     @discardableResult
-    public func step(_ batch: [TrainingExample], learningRate: Float, dropout: Float = 0,
+    public func step(_ batch: [TrainingExample], learningRate: Float, dropout: Float = 0, weightDecay: Float = 0,
                      seed: UInt64 = 0) -> (loss: Float, used: Int, gradientNorm: Float) {
         let backpropagation = Backpropagation(model: model)
         // Longest first, each to the thread with fewer frames so far: both finish together.
@@ -81,7 +82,8 @@ public final class Trainer {
         }
         let norm = GradientClipping.clipGlobalNorm(&gradient, maximumNorm: maximumGradientNorm)
         var tensors = model.tensors
-        optimizer.update(&tensors, gradient: gradient, learningRate: learningRate)
+        let decays = weightDecay > 0 ? model.architecture.tensorShapes.map { $0.shape.count > 1 ? weightDecay : 0 } : []
+        optimizer.update(&tensors, gradient: gradient, learningRate: learningRate, weightDecay: decays)
         model.tensors = tensors
         return ((parts[0].loss + parts[1].loss) / Float(used), used, norm)
     }
