@@ -218,7 +218,8 @@ struct TrainCommand: ParsableCommand {
         let trainer = Trainer(model: checkpoint.model, optimizer: checkpoint.optimizer)
         var state = checkpoint.state
         var average = averageDecay > 0
-            ? WeightAverage(decay: averageDecay, tensors: checkpoint.average ?? checkpoint.model.tensors) : nil
+            ? WeightAverage(decay: averageDecay, tensors: checkpoint.average ?? checkpoint.model.tensors,
+                            updates: checkpoint.average == nil ? 0 : state.step) : nil
         // The weights that are scored and written: the average if the run keeps one.
         func finished() -> AcousticModel {
             var model = trainer.model

@@ -83,13 +83,19 @@ struct TrainingScheduleTests {
         #expect(zip(parameters[0], [0.95, -1.9] as [Float]).allSatisfy { abs($0 - $1) < 1e-6 } && parameters[1] == [3])
     }
 
-    @Test("The weight average moves by (1 − decay) towards each update's weights")
+    @Test("The weight average is bias-corrected: the placeholder leaves no trace, the updates are weighted by decayⁿ⁻ᵏ, and a resumed average moves by about 1 − decay")
     func weightAverage() {
-        var average = WeightAverage(decay: 0.9, tensors: [[0, 10], [1]])
+        var average = WeightAverage(decay: 0.9, tensors: [[5, 5], [5]])
+        average.update(with: [[0, 10], [1]])
+        #expect(average.tensors == [[0, 10], [1]] && average.updates == 1)
         average.update(with: [[1, 0], [1]])
-        #expect(zip(average.tensors[0], [0.1, 9] as [Float]).allSatisfy { abs($0 - $1) < 1e-6 } && average.tensors[1] == [1])
+        // (0.9 · w₁ + w₂) / (0.9 + 1)
+        #expect(zip(average.tensors[0], [1 / 1.9, 9 / 1.9] as [Float]).allSatisfy { abs($0 - $1) < 1e-5 } && average.tensors[1] == [1])
         for _ in 0..<200 { average.update(with: [[1, 0], [1]]) }
         #expect(zip(average.tensors[0], [1, 0] as [Float]).allSatisfy { abs($0 - $1) < 1e-4 })
+        var resumed = WeightAverage(decay: 0.9, tensors: [[0, 10]], updates: 100)
+        resumed.update(with: [[1, 0]])
+        #expect(zip(resumed.tensors[0], [0.1, 9] as [Float]).allSatisfy { abs($0 - $1) < 1e-4 } && resumed.updates == 101)
     }
 
     @Test("A checkpoint gives back the model, Adam's moments, the weight average and the state")

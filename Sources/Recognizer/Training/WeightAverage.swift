@@ -2,29 +2,40 @@ import Foundation
 
 /// An exponential moving average of the weights over the updates of a run (Polyak
 /// averaging): the average is what gets scored and shipped, since the last weights of a
-/// noisy run depend on its last few minibatches.
+/// noisy run depend on its last few minibatches. It is bias-corrected like Adam's moments:
+/// after n updates it is Σ decayⁿ⁻ᵏ wₖ / Σ decayⁿ⁻ᵏ over the updates' weights alone, so the
+/// random initial weights leave no trace even when the average spans most of the run.
 public struct WeightAverage: Sendable {
     /// Each update keeps this share of the average; 0.999 spans about a thousand updates.
     public var decay: Float
     /// The averaged tensors, in ``AcousticModel/tensors`` order.
     public private(set) var tensors: [[Float]]
+    /// Updates averaged so far.
+    public private(set) var updates: Int
 
-    /// An average that starts at `tensors`.
-    public init(decay: Float, tensors: [[Float]]) {
+    /// An average of `updates` updates so far whose value is `tensors` (with none, `tensors`
+    /// is only a placeholder the first update replaces).
+    public init(decay: Float, tensors: [[Float]], updates: Int = 0) {
         self.decay = decay
         self.tensors = tensors
+        self.updates = updates
     }
 
-    /// Moves the average towards the weights after an update.
+    /// Moves the average towards the weights after an update: the share the old average keeps
+    /// is decay · (1 − decayⁿ⁻¹) / (1 − decayⁿ) for the n-th update (0 for the first).
     public mutating func update(with weights: [[Float]]) {
         precondition(weights.map(\.count) == tensors.map(\.count), "weights do not match the average")
-        let decay = decay
+        updates += 1
+        let keptBefore = 1 - Self.power(decay, updates - 1), keptNow = 1 - Self.power(decay, updates)
+        let share = Float(Double(decay) * keptBefore / keptNow)
         for index in tensors.indices {
             weights[index].withUnsafeBufferPointer { w in
                 tensors[index].withUnsafeMutableBufferPointer { a in
-                    for i in a.indices { a[i] = decay * a[i] + (1 - decay) * w[i] }
+                    for i in a.indices { a[i] = share * a[i] + (1 - share) * w[i] }
                 }
             }
         }
     }
+
+    private static func power(_ base: Float, _ exponent: Int) -> Double { pow(Double(base), Double(exponent)) }
 }
