@@ -24,12 +24,15 @@ public final class Trainer {
     public var maximumGradientNorm: Float
     /// Adam's state, saved in checkpoints.
     public private(set) var optimizer: AdamOptimizer
+    /// Per tensor, whether it is a weight matrix (weight decay applies) rather than a bias.
+    private let isWeightMatrix: [Bool]
 
     /// Prepares training from a model's current weights, with a fresh optimizer or a saved one.
     public init(model: AcousticModel, optimizer: AdamOptimizer? = nil, maximumGradientNorm: Float = 5) {
         self.model = model
         self.maximumGradientNorm = maximumGradientNorm
         self.optimizer = optimizer ?? AdamOptimizer(like: model.tensors)
+        isWeightMatrix = model.architecture.tensorShapes.map { $0.shape.count > 1 }
     }
 
     /// One update from a minibatch.
@@ -82,7 +85,7 @@ public final class Trainer {
         }
         let norm = GradientClipping.clipGlobalNorm(&gradient, maximumNorm: maximumGradientNorm)
         var tensors = model.tensors
-        let decays = weightDecay > 0 ? model.architecture.tensorShapes.map { $0.shape.count > 1 ? weightDecay : 0 } : []
+        let decays = weightDecay > 0 ? isWeightMatrix.map { $0 ? weightDecay : 0 } : []
         optimizer.update(&tensors, gradient: gradient, learningRate: learningRate, weightDecay: decays)
         model.tensors = tensors
         return ((parts[0].loss + parts[1].loss) / Float(used), used, norm)
