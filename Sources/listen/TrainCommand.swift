@@ -87,6 +87,12 @@ struct TrainCommand: ParsableCommand {
     @Option(help: "Tempo perturbation: each clip's frames are stretched by a factor in 1 ± this, anew every epoch.")
     var stretch: Double = 0
 
+    @Option(help: "Background noise at training time: the share of clips (0–1) that hear a random stretch of a random noise clip (the training data's clips without words) at an SNR drawn from --noise-snr, anew every epoch.")
+    var noiseMix: Double = 0
+
+    @Option(help: "The signal-to-noise range of --noise-mix in dB, LOW,HIGH (over the whole clip).")
+    var noiseSnr = DecibelRange(lower: 5, upper: 30)
+
     @Option(help: "Word balance: a word in more than this many clips of an epoch is shown in a random subset of about this many of them, drawn anew every epoch (0 = every clip every epoch).")
     var balance = 0
 
@@ -132,6 +138,7 @@ struct TrainCommand: ParsableCommand {
         if !(0..<0.9).contains(dropout) { throw ValidationError("--dropout must be at least 0 and below 0.9") }
         if !(0..<0.5).contains(warp) || !(0..<0.5).contains(stretch) { throw ValidationError("--warp and --stretch must be at least 0 and below 0.5") }
         if !(0...20).contains(frequencyMask) { throw ValidationError("--frequency-mask must be between 0 and 20 bands") }
+        if !(0...1).contains(noiseMix) { throw ValidationError("--noise-mix must be between 0 and 1") }
         if balance < 0 { throw ValidationError("--balance must be 0 (off) or a number of clips") }
         if normalization == .none { throw ValidationError("--normalization must be utterance or utterance-pooled (the masks assume normalised features)") }
         if let finalLearningRate, !(0...learningRate).contains(finalLearningRate) {
@@ -175,9 +182,10 @@ struct TrainCommand: ParsableCommand {
         var generator = SeededGenerator(seed: seed)
         heldoutClips.shuffle(using: &generator)
         heldoutClips = Array(heldoutClips.prefix(devLimit))
-        let train = try examples(trainClips + realClips, features: features, alphabet: alphabet, label: "training features")
+        let train = try examples(trainClips + realClips, features: features, alphabet: alphabet, label: "training features",
+                                 keepingSamples: noiseMix > 0)
         let realCount = train.count - train.prefix(while: { $0.index < trainClips.count }).count
-        let dev = try examples(heldoutClips, features: features, alphabet: alphabet, label: "held-out features")
+        let dev = try examples(heldoutClips, features: features, alphabet: alphabet, label: "held-out features", keepingSamples: false)
         var schedule = train.indices.filter { train[$0].index < trainClips.count }
         for _ in 0..<realWeight { schedule += train.indices.filter { train[$0].index >= trainClips.count } }
         let allClips = trainClips + realClips
@@ -229,6 +237,14 @@ struct TrainCommand: ParsableCommand {
         // Two runs of frames of at most 80 ms, two runs of at most --frequency-mask bands.
         let masking = SpecAugment(maximumTimeMask: max(1, 8 * 160 / (hopLength * stackFrames)), maximumFrequencyMask: frequencyMask)
         let perturbation = SpeakerPerturbation(maximumWarp: warp, maximumStretch: stretch)
+        let mixing = noiseMix > 0
+            ? NoiseMixing(noises: train.filter { $0.example.labels.isEmpty }.map(\.samples), probability: noiseMix,
+                          signalToNoise: noiseSnr.lower...noiseSnr.upper) : nil
+        if let mixing, mixing.noises.isEmpty {
+            StandardError.write("listen: --noise-mix needs clips without words in the training data (noise clips or a 'none' folder)")
+            throw ExitCode.inputFailed
+        }
+        let extractor = try FeatureExtractor(configuration: features)
 
         while state.epoch < epochs {
             let started = Date()
@@ -241,7 +257,8 @@ struct TrainCommand: ParsableCommand {
             for batchStart in stride(from: 0, to: order.count, by: batchSize) {
                 let batch = order[batchStart..<min(order.count, batchStart + batchSize)].enumerated().map { offset, index in
                     var masks = SeededGenerator(seed: seed ^ UInt64(state.step &* 1_000_003 &+ offset))
-                    let example = train[index].example
+                    var example = train[index].example
+                    if let noisy = mixing?.apply(to: train[index].samples, using: &masks) { example.features = extractor.extract(noisy) }
                     let perturbed = perturbation.apply(to: example.features, configuration: features, using: &masks)
                     return TrainingExample(features: masking.apply(to: perturbed, bands: features.baseDimension, using: &masks),
                                            labels: example.labels)
@@ -307,26 +324,28 @@ struct TrainCommand: ParsableCommand {
     }
 
     /// Decodes and labels clips on all cores; unreadable or unspellable clips are reported and skipped.
-    private func examples(_ clips: [LabelledClip], features: FeatureConfiguration, alphabet: Alphabet,
-                          label: String) throws -> [(index: Int, example: TrainingExample)] {
+    /// With `keepingSamples` each example keeps its 16 kHz samples (for --noise-mix), else none.
+    private func examples(_ clips: [LabelledClip], features: FeatureConfiguration, alphabet: Alphabet, label: String,
+                          keepingSamples: Bool) throws -> [(index: Int, example: TrainingExample, samples: [Float])] {
         let progress = ProgressLine(label, total: clips.count, unit: "clips")
         let results = try ParallelMap.map(count: clips.count, jobs: jobs, makeWorker: { try FeatureExtractor(configuration: features) },
-                                          progress: { progress.update($0) }) { extractor, index -> Result<TrainingExample, Error>? in
+                                          progress: { progress.update($0) }) { extractor, index -> Result<(TrainingExample, [Float]), Error>? in
             let clip = clips[index]
             guard let text = clip.transcript else { return nil }
             do {
                 try alphabet.checkSpellable(text)
                 let audio = try AudioDecoder.decode(file: clip.path)
-                return .success(TrainingExample(features: extractor.extract(audio.samples), labels: alphabet.encode(text)))
+                return .success((TrainingExample(features: extractor.extract(audio.samples), labels: alphabet.encode(text)),
+                                 keepingSamples ? audio.samples : []))
             } catch {
                 return .failure(error)
             }
         }
         progress.finish()
-        var kept: [(Int, TrainingExample)] = []
+        var kept: [(Int, TrainingExample, [Float])] = []
         for (index, result) in results.enumerated() {
             switch result {
-            case .success(let example): kept.append((index, example))
+            case .success(let (example, samples)): kept.append((index, example, samples))
             case .failure(let error): StandardError.write("listen: skipping \(clips[index].path): \(error)")
             case nil: break
             }
@@ -405,6 +424,25 @@ struct ConvolutionChannels: ExpressibleByArgument {
             layers.append(layers.last?.followed(byChannels: channels) ?? Convolution(channels: channels, inputBands: inputBands))
         }
     }
+}
+
+/// `--noise-snr`: a range of signal-to-noise ratios in dB, "5,30".
+struct DecibelRange: ExpressibleByArgument {
+    var lower: Double
+    var upper: Double
+
+    init(lower: Double, upper: Double) {
+        self.lower = lower
+        self.upper = upper
+    }
+
+    init?(argument: String) {
+        let parts = argument.split(separator: ",").map { Double($0.trimmingCharacters(in: .whitespaces)) }
+        guard parts.count == 2, let lower = parts[0], let upper = parts[1], lower.isFinite, upper.isFinite, lower <= upper else { return nil }
+        self.init(lower: lower, upper: upper)
+    }
+
+    var defaultValueDescription: String { "\(Int(lower)),\(Int(upper))" }
 }
 
 extension FeatureConfiguration.Normalization: ExpressibleByArgument {
