@@ -25,7 +25,9 @@ public struct PulseError: Error, CustomStringConvertible, Sendable {
 /// resamples and mixes down). Blocking `pa_simple_read`s run on a dedicated thread and feed a
 /// bounded `AsyncThrowingStream`; if the consumer falls behind, the oldest chunks are dropped
 /// rather than memory growing. When the server goes away the thread reports it, waits with
-/// back-off (0.25 s doubling to 4 s) and reconnects, until ``stop()``.
+/// back-off (0.25 s doubling to 4 s) and reconnects, until ``stop()``. Reads that stall for
+/// 3 s (a frozen server, or libpulse's own deadlock when the server dies mid-fragment) are
+/// given up the same way: their connection is abandoned, not freed, and a new one made.
 public final class PulseCapture: @unchecked Sendable {
     // Safe: `stopped` is guarded by `lock`; everything else is immutable after init.
     /// The source's name, or nil for the server's default source.
@@ -70,8 +72,7 @@ public final class PulseCapture: @unchecked Sendable {
             var attributes = pa_buffer_attr(maxlength: UInt32.max, tlength: UInt32.max, prebuf: UInt32.max,
                                             minreq: UInt32.max, fragsize: UInt32(chunkSize * 4))
             var code: Int32 = 0
-            let connection = pa_simple_new(nil, "listen", PA_STREAM_RECORD, device, "command words", &spec, nil, &attributes, &code)
-            guard let connection else {
+            guard let connection = pa_simple_new(nil, "listen", PA_STREAM_RECORD, device, "command words", &spec, nil, &attributes, &code) else {
                 continuation.yield(.disconnected(reason: PulseError("cannot record from \(device ?? "the default source")", code: code).message,
                                                  retryIn: delay))
                 sleep(seconds: delay)
@@ -80,18 +81,56 @@ public final class PulseCapture: @unchecked Sendable {
             }
             delay = 0.25
             continuation.yield(.connected(source: device ?? "default"))
-            var chunk = [Float](repeating: 0, count: chunkSize)
-            while !isStopped {
-                let status = chunk.withUnsafeMutableBytes { pa_simple_read(connection, $0.baseAddress, $0.count, &code) }
-                if status < 0 {
-                    continuation.yield(.disconnected(reason: PulseError("recording from \(device ?? "the default source") stopped", code: code).message,
-                                                     retryIn: delay))
-                    break
-                }
-                continuation.yield(.samples(chunk))
+            let reads = Reads(connection: connection)
+            let reader = Thread { [self] in record(reads, into: continuation) }
+            reader.name = "listen-capture-reads"
+            reader.start()
+            if let reason = supervise(reads) {
+                continuation.yield(.disconnected(reason: reason, retryIn: delay))
+                sleep(seconds: delay)
             }
-            pa_simple_free(connection)
-            if !isStopped { sleep(seconds: delay) }
+        }
+    }
+
+    /// One connection's blocking reads, on their own thread so that a read that never returns
+    /// cannot hold the capture: libpulse can deadlock inside `pa_simple_read` when the server
+    /// dies while it holds a shared-memory fragment (its main loop waits for the fragment, the
+    /// read for the main loop's lock).
+    private func record(_ reads: Reads, into continuation: AsyncThrowingStream<CaptureEvent, Error>.Continuation) {
+        var chunk = [Float](repeating: 0, count: chunkSize)
+        var code: Int32 = 0
+        while !isStopped {
+            let status = chunk.withUnsafeMutableBytes { pa_simple_read(reads.connection, $0.baseAddress, $0.count, &code) }
+            guard !reads.isAbandoned else { return }
+            if status < 0 {
+                reads.end(PulseError("recording from \(device ?? "the default source") stopped", code: code).message)
+                return
+            }
+            continuation.yield(.samples(chunk))
+            reads.arrived()
+        }
+        reads.end(nil)
+    }
+
+    /// Waits for the reading thread to end; a connection whose reads stall for `stallLimit`
+    /// seconds, or that does not end within a second of ``stop()``, is abandoned (its thread
+    /// and connection are left as they are: freeing them would wait on the same lock).
+    /// - Returns: why the connection ended, or nil when the capture was stopped.
+    private func supervise(_ reads: Reads, stallLimit: Double = 3) -> String? {
+        var stoppedAt: Date?
+        while true {
+            Thread.sleep(forTimeInterval: 0.05)
+            if reads.hasEnded {
+                pa_simple_free(reads.connection)
+                return isStopped ? nil : reads.failure
+            }
+            if isStopped {
+                stoppedAt = stoppedAt ?? Date()
+                if Date().timeIntervalSince(stoppedAt!) > 1 { reads.abandon(); return nil }
+            } else if reads.secondsSinceLastRead > stallLimit {
+                reads.abandon()
+                return "recording from \(device ?? "the default source") stalled for \(Int(stallLimit)) s"
+            }
         }
     }
 
@@ -100,6 +139,29 @@ public final class PulseCapture: @unchecked Sendable {
         let end = Date().addingTimeInterval(seconds)
         while !isStopped && Date() < end { Thread.sleep(forTimeInterval: 0.05) }
     }
+}
+
+/// What the supervising thread knows about one connection's reading thread.
+private final class Reads: @unchecked Sendable {
+    // Safe: every var is guarded by `lock`; `connection` is immutable.
+    nonisolated(unsafe) let connection: OpaquePointer
+    private let lock = NSLock()
+    private var last = Date()
+    private var ended = false
+    private var reason: String?
+    private var abandoned = false
+
+    init(connection: OpaquePointer) { self.connection = connection }
+
+    func arrived() { lock.withLock { last = Date() } }
+    /// The reading thread is done with the connection, after a failed read if `reason` is given.
+    func end(_ reason: String?) { lock.withLock { (ended, self.reason) = (true, reason) } }
+    func abandon() { lock.withLock { abandoned = true } }
+    var isAbandoned: Bool { lock.withLock { abandoned } }
+    var hasEnded: Bool { lock.withLock { ended } }
+    /// Why the reads ended, if a read failed.
+    var failure: String? { lock.withLock { reason } }
+    var secondsSinceLastRead: Double { lock.withLock { Date().timeIntervalSince(last) } }
 }
 
 /// A capture source as the server describes it.

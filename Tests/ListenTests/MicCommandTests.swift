@@ -65,6 +65,21 @@ struct MicCommandTests {
         #expect(result.standardError.contains("retrying in"))
     }
 
+    @Test("Reads that stall (a frozen server) are given up after 3 s and recording starts again")
+    func stalledReadsReconnect() throws {
+        let server = try PulseServer()
+        let listen = try RunningListen(["mic", "--device", "virt.monitor", "--format", "jsonl"], environment: server.environment)
+        Thread.sleep(forTimeInterval: 1)
+        try server.freeze(seconds: 4)
+        Thread.sleep(forTimeInterval: 2)
+        try server.play(try Self.padded("left"))
+        Thread.sleep(forTimeInterval: 0.5)
+        let result = listen.stop(signal: SIGTERM)
+        #expect(result.status == 0, "\(result.standardError)")
+        #expect(result.standardError.contains("stalled for 3 s; retrying in"), "\(result.standardError)")
+        #expect(try Self.words(result.output) == ["left"], "\(result.output)\n\(result.standardError)")
+    }
+
     @Test("Ctrl-C during a word still decodes it")
     func interruptFlushes() throws {
         let server = try PulseServer()

@@ -34,6 +34,16 @@ public final class PulseServer {
     /// Stops the daemon.
     public func stop() { _ = try? run("/usr/bin/pulseaudio", ["--kill"]) }
 
+    /// Freezes the daemon (SIGSTOP) for `seconds`, then lets it go on (SIGCONT): its clients'
+    /// reads stall without the connection breaking.
+    public func freeze(seconds: Double) throws {
+        let text = try String(contentsOfFile: environment["XDG_RUNTIME_DIR"]! + "/pulse/pid", encoding: .utf8)
+        guard let pid = pid_t(text.trimmingCharacters(in: .whitespacesAndNewlines)) else { throw CocoaError(.fileReadCorruptFile) }
+        kill(pid, SIGSTOP)
+        Thread.sleep(forTimeInterval: seconds)
+        kill(pid, SIGCONT)
+    }
+
     /// Plays a file into the null sink and waits until it has been played.
     public func play(_ file: String) throws {
         let status = try run("/usr/bin/paplay", ["-d", "virt", file])
