@@ -51,6 +51,9 @@ public final class PulseCapture: @unchecked Sendable {
 
     private var isStopped: Bool { lock.withLock { stopped } }
 
+    /// The source as messages name it.
+    private var sourceName: String { device ?? "the default source" }
+
     /// Starts the reading thread and returns its events. At most `bufferedChunks` chunks wait
     /// for the consumer (5 s of audio by default).
     public func events(bufferedChunks: Int = 250) -> AsyncThrowingStream<CaptureEvent, Error> {
@@ -73,7 +76,7 @@ public final class PulseCapture: @unchecked Sendable {
                                             minreq: UInt32.max, fragsize: UInt32(chunkSize * 4))
             var code: Int32 = 0
             guard let connection = pa_simple_new(nil, "listen", PA_STREAM_RECORD, device, "command words", &spec, nil, &attributes, &code) else {
-                continuation.yield(.disconnected(reason: PulseError("cannot record from \(device ?? "the default source")", code: code).message,
+                continuation.yield(.disconnected(reason: PulseError("cannot record from \(sourceName)", code: code).message,
                                                  retryIn: delay))
                 sleep(seconds: delay)
                 delay = min(delay * 2, 4)
@@ -103,7 +106,7 @@ public final class PulseCapture: @unchecked Sendable {
             let status = chunk.withUnsafeMutableBytes { pa_simple_read(reads.connection, $0.baseAddress, $0.count, &code) }
             guard !reads.isAbandoned else { return }
             if status < 0 {
-                reads.end(PulseError("recording from \(device ?? "the default source") stopped", code: code).message)
+                reads.end(PulseError("recording from \(sourceName) stopped", code: code).message)
                 return
             }
             continuation.yield(.samples(chunk))
@@ -117,7 +120,7 @@ public final class PulseCapture: @unchecked Sendable {
     /// and connection are left as they are: freeing them would wait on the same lock).
     /// - Returns: why the connection ended, or nil when the capture was stopped.
     private func supervise(_ reads: Reads, stallLimit: Double = 3) -> String? {
-        var stoppedAt: Date?
+        var stopDeadline: Date?
         while true {
             Thread.sleep(forTimeInterval: 0.05)
             if reads.hasEnded {
@@ -125,11 +128,12 @@ public final class PulseCapture: @unchecked Sendable {
                 return isStopped ? nil : reads.failure
             }
             if isStopped {
-                stoppedAt = stoppedAt ?? Date()
-                if Date().timeIntervalSince(stoppedAt!) > 1 { reads.abandon(); return nil }
+                let deadline = stopDeadline ?? Date().addingTimeInterval(1)
+                stopDeadline = deadline
+                if Date() > deadline { reads.abandon(); return nil }
             } else if reads.secondsSinceLastRead > stallLimit {
                 reads.abandon()
-                return "recording from \(device ?? "the default source") stalled for \(Int(stallLimit)) s"
+                return "recording from \(sourceName) stalled for \(Int(stallLimit)) s"
             }
         }
     }
