@@ -25,7 +25,7 @@ let package = Package(
             name: "CSampleRate", pkgConfig: "samplerate",
             providers: [.apt(["libsamplerate0-dev"])]),
         .systemLibrary(
-            name: "CPulse", pkgConfig: "libpulse-simple",
+            name: "CPulse", pkgConfig: "libpulse",
             providers: [.apt(["libpulse-dev"])]),
         .systemLibrary(
             name: "CBLAS", pkgConfig: "openblas",

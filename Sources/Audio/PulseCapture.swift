@@ -22,12 +22,12 @@ public struct PulseError: Error, CustomStringConvertible, Sendable {
 }
 
 /// Records from a PulseAudio source, asking the server for 16 kHz mono float samples (it
-/// resamples and mixes down). Blocking `pa_simple_read`s run on a dedicated thread and feed a
-/// bounded `AsyncThrowingStream`; if the consumer falls behind, the oldest chunks are dropped
-/// rather than memory growing. When the server goes away the thread reports it, waits with
-/// back-off (0.25 s doubling to 4 s) and reconnects, until ``stop()``. Reads that stall for
-/// 3 s (a frozen server, or libpulse's own deadlock when the server dies mid-fragment) are
-/// given up the same way: their connection is abandoned, not freed, and a new one made.
+/// resamples and mixes down). A dedicated thread runs the connection's own main loop
+/// (``PulseRecordStream``) and feeds a bounded `AsyncThrowingStream`; if the consumer falls
+/// behind, the oldest chunks are dropped rather than memory growing. When the server goes away
+/// the thread reports it, waits with back-off (0.25 s doubling to 4 s) and reconnects, until
+/// ``stop()``. A server that sends nothing for 3 s (frozen, or overloaded) is treated the same
+/// way: the connection is closed and a new one made.
 public final class PulseCapture: @unchecked Sendable {
     // Safe: `stopped` is guarded by `lock`; everything else is immutable after init.
     /// The source's name, or nil for the server's default source.
@@ -36,30 +36,29 @@ public final class PulseCapture: @unchecked Sendable {
     public let chunkSize: Int
     private let lock = NSLock()
     private var stopped = false
+    /// Seconds without audio (or without an answer while connecting) before a connection is given up.
+    private let stallLimit = 3.0
 
     /// Prepares a capture; nothing connects until ``events()`` is iterated.
     /// - Parameters:
     ///   - device: a source name from `listen devices` (e.g. `virt.monitor`), or nil for the default.
-    ///   - chunkSize: samples per read.
+    ///   - chunkSize: samples per chunk, and per fragment asked of the server.
     public init(device: String? = nil, chunkSize: Int = 320) {
         self.device = device
         self.chunkSize = chunkSize
     }
 
-    /// Ends the capture: the reading thread stops after its current read and the stream finishes.
+    /// Ends the capture: within 50 ms the connection is closed and the stream finishes.
     public func stop() { lock.withLock { stopped = true } }
 
     private var isStopped: Bool { lock.withLock { stopped } }
 
-    /// The source as messages name it.
-    private var sourceName: String { device ?? "the default source" }
-
-    /// Starts the reading thread and returns its events. At most `bufferedChunks` chunks wait
+    /// Starts the recording thread and returns its events. At most `bufferedChunks` chunks wait
     /// for the consumer (5 s of audio by default).
     public func events(bufferedChunks: Int = 250) -> AsyncThrowingStream<CaptureEvent, Error> {
         let (stream, continuation) = AsyncThrowingStream<CaptureEvent, Error>.makeStream(bufferingPolicy: .bufferingNewest(bufferedChunks))
         let thread = Thread { [self] in
-            read(into: continuation)
+            record(into: continuation)
             continuation.finish()
         }
         thread.name = "listen-capture"
@@ -68,73 +67,47 @@ public final class PulseCapture: @unchecked Sendable {
         return stream
     }
 
-    private func read(into continuation: AsyncThrowingStream<CaptureEvent, Error>.Continuation) {
+    /// Connects, records until the connection ends, reports why and connects again.
+    private func record(into continuation: AsyncThrowingStream<CaptureEvent, Error>.Continuation) {
         var delay = 0.25
         while !isStopped {
-            var spec = pa_sample_spec(format: PA_SAMPLE_FLOAT32LE, rate: 16_000, channels: 1)
-            var attributes = pa_buffer_attr(maxlength: UInt32.max, tlength: UInt32.max, prebuf: UInt32.max,
-                                            minreq: UInt32.max, fragsize: UInt32(chunkSize * 4))
-            var code: Int32 = 0
-            guard let connection = pa_simple_new(nil, "listen", PA_STREAM_RECORD, device, "command words", &spec, nil, &attributes, &code) else {
-                continuation.yield(.disconnected(reason: PulseError("cannot record from \(sourceName)", code: code).message,
-                                                 retryIn: delay))
-                sleep(seconds: delay)
-                delay = min(delay * 2, 4)
-                continue
-            }
-            delay = 0.25
-            continuation.yield(.connected(source: device ?? "default"))
-            let reads = Reads(connection: connection)
-            let reader = Thread { [self] in record(reads, into: continuation) }
-            reader.name = "listen-capture-reads"
-            reader.start()
-            if let reason = supervise(reads) {
-                continuation.yield(.disconnected(reason: reason, retryIn: delay))
-                sleep(seconds: delay)
-            }
+            let (reason, recorded) = recordOnce(into: continuation)
+            guard let reason else { return }
+            if recorded { delay = 0.25 }
+            continuation.yield(.disconnected(reason: reason, retryIn: delay))
+            sleep(seconds: delay)
+            if !recorded { delay = min(delay * 2, 4) }
         }
     }
 
-    /// One connection's blocking reads, on their own thread so that a read that never returns
-    /// cannot hold the capture: libpulse can deadlock inside `pa_simple_read` when the server
-    /// dies while it holds a shared-memory fragment (its main loop waits for the fragment, the
-    /// read for the main loop's lock).
-    private func record(_ reads: Reads, into continuation: AsyncThrowingStream<CaptureEvent, Error>.Continuation) {
-        var chunk = [Float](repeating: 0, count: chunkSize)
-        var code: Int32 = 0
-        while !isStopped {
-            let status = chunk.withUnsafeMutableBytes { pa_simple_read(reads.connection, $0.baseAddress, $0.count, &code) }
-            guard !reads.isAbandoned else { return }
-            if status < 0 {
-                reads.end(PulseError("recording from \(sourceName) stopped", code: code).message)
-                return
+    /// One connection, from connecting to its end.
+    /// - Returns: why it ended (nil when the capture was stopped), and whether it got as far as recording.
+    private func recordOnce(into continuation: AsyncThrowingStream<CaptureEvent, Error>.Continuation) -> (reason: String?, recorded: Bool) {
+        var recording = false
+        var source = device ?? "the default source"  // as messages name it, until the server names it
+        do {
+            let connection = try PulseRecordStream(device: device, fragmentSamples: chunkSize)
+            var lastNews = Date()
+            while !isStopped {
+                switch try connection.next(timeout: 0.05) {
+                case .none:
+                    if Date().timeIntervalSince(lastNews) > stallLimit {
+                        let reason = recording ? "recording from \(source) stalled for \(Int(stallLimit)) s"
+                            : "cannot record from \(source): the server did not answer within \(Int(stallLimit)) s"
+                        return (reason, recording)
+                    }
+                case .ready(let name):
+                    (recording, source, lastNews) = (true, name, Date())
+                    continuation.yield(.connected(source: name))
+                case .samples:
+                    lastNews = Date()
+                    while let chunk = connection.take(chunkSize) { continuation.yield(.samples(chunk)) }
+                }
             }
-            continuation.yield(.samples(chunk))
-            reads.arrived()
-        }
-        reads.end(nil)
-    }
-
-    /// Waits for the reading thread to end; a connection whose reads stall for `stallLimit`
-    /// seconds, or that does not end within a second of ``stop()``, is abandoned (its thread
-    /// and connection are left as they are: freeing them would wait on the same lock).
-    /// - Returns: why the connection ended, or nil when the capture was stopped.
-    private func supervise(_ reads: Reads, stallLimit: Double = 3) -> String? {
-        var stopDeadline: Date?
-        while true {
-            Thread.sleep(forTimeInterval: 0.05)
-            if reads.hasEnded {
-                pa_simple_free(reads.connection)
-                return isStopped ? nil : reads.failure
-            }
-            if isStopped {
-                let deadline = stopDeadline ?? Date().addingTimeInterval(1)
-                stopDeadline = deadline
-                if Date() > deadline { reads.abandon(); return nil }
-            } else if reads.secondsSinceLastRead > stallLimit {
-                reads.abandon()
-                return "recording from \(sourceName) stalled for \(Int(stallLimit)) s"
-            }
+            return (nil, recording)
+        } catch {
+            let context = recording ? "recording from \(source) stopped" : "cannot record from \(source)"
+            return ("\(context): \(error)", recording)
         }
     }
 
@@ -143,29 +116,6 @@ public final class PulseCapture: @unchecked Sendable {
         let end = Date().addingTimeInterval(seconds)
         while !isStopped && Date() < end { Thread.sleep(forTimeInterval: 0.05) }
     }
-}
-
-/// What the supervising thread knows about one connection's reading thread.
-private final class Reads: @unchecked Sendable {
-    // Safe: every var is guarded by `lock`; `connection` is immutable.
-    nonisolated(unsafe) let connection: OpaquePointer
-    private let lock = NSLock()
-    private var last = Date()
-    private var ended = false
-    private var reason: String?
-    private var abandoned = false
-
-    init(connection: OpaquePointer) { self.connection = connection }
-
-    func arrived() { lock.withLock { last = Date() } }
-    /// The reading thread is done with the connection, after a failed read if `reason` is given.
-    func end(_ reason: String?) { lock.withLock { (ended, self.reason) = (true, reason) } }
-    func abandon() { lock.withLock { abandoned = true } }
-    var isAbandoned: Bool { lock.withLock { abandoned } }
-    var hasEnded: Bool { lock.withLock { ended } }
-    /// Why the reads ended, if a read failed.
-    var failure: String? { lock.withLock { reason } }
-    var secondsSinceLastRead: Double { lock.withLock { Date().timeIntervalSince(last) } }
 }
 
 /// A capture source as the server describes it.

@@ -80,6 +80,23 @@ struct MicCommandTests {
         #expect(try Self.words(result.output) == ["left"], "\(result.output)\n\(result.standardError)")
     }
 
+    @Test("A server that does not answer while connecting is given up after 3 s and tried again")
+    func silentServerWhileConnecting() throws {
+        let server = try PulseServer()
+        try server.signal(SIGSTOP)
+        let listen = try RunningListen(["mic", "--device", "virt.monitor", "--format", "jsonl"], environment: server.environment)
+        Thread.sleep(forTimeInterval: 4)
+        try server.signal(SIGCONT)
+        Thread.sleep(forTimeInterval: 1.5)
+        try server.play(try Self.padded("left"))
+        Thread.sleep(forTimeInterval: 0.5)
+        let result = listen.stop(signal: SIGTERM)
+        #expect(result.status == 0, "\(result.standardError)")
+        #expect(result.standardError.contains("cannot record from virt.monitor: the server did not answer within 3 s; retrying in"),
+                "\(result.standardError)")
+        #expect(try Self.words(result.output) == ["left"], "\(result.output)\n\(result.standardError)")
+    }
+
     @Test("Ctrl-C during a word still decodes it")
     func interruptFlushes() throws {
         let server = try PulseServer()

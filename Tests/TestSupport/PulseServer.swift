@@ -37,11 +37,17 @@ public final class PulseServer {
     /// Freezes the daemon (SIGSTOP) for `seconds`, then lets it go on (SIGCONT): its clients'
     /// reads stall without the connection breaking.
     public func freeze(seconds: Double) throws {
+        try signal(SIGSTOP)
+        Thread.sleep(forTimeInterval: seconds)
+        try signal(SIGCONT)
+    }
+
+    /// Sends the daemon a signal: SIGSTOP freezes it (it accepts connections but answers
+    /// nothing), SIGCONT lets it go on.
+    public func signal(_ number: Int32) throws {
         let text = try String(contentsOfFile: environment["XDG_RUNTIME_DIR"]! + "/pulse/pid", encoding: .utf8)
         guard let pid = pid_t(text.trimmingCharacters(in: .whitespacesAndNewlines)) else { throw CocoaError(.fileReadCorruptFile) }
-        kill(pid, SIGSTOP)
-        Thread.sleep(forTimeInterval: seconds)
-        kill(pid, SIGCONT)
+        kill(pid, number)
     }
 
     /// Plays a file into the null sink and waits until it has been played.
