@@ -84,7 +84,7 @@ final class PulseRecordStream {
         return try drain(stream) ? .samples : .none
     }
 
-    /// Moves up to `count` samples out of the stream's buffer, or none if fewer are waiting.
+    /// Moves `count` samples out of the stream's buffer, or none if fewer are waiting.
     /// - Returns: exactly `count` samples, or nil.
     func take(_ count: Int) -> [Float]? {
         guard pending.count >= count else { return nil }
