@@ -128,40 +128,29 @@ public struct AudioSource: Sendable, Hashable, Codable {
     public var isMonitor: Bool
 }
 
-/// Lists capture sources with PulseAudio's asynchronous API (a private main loop run until
-/// the server's answer is complete).
+/// Lists capture sources with PulseAudio's asynchronous API (a ``PulseContext`` whose main
+/// loop runs until the server's answer is complete).
 public enum PulseDevices {
     /// The sources of the server (`PULSE_SERVER` or the default one).
     /// - Throws: ``PulseError`` if no server answers within `timeout` seconds.
     public static func sources(timeout: Double = 5) throws -> [AudioSource] {
-        guard let loop = pa_mainloop_new() else { throw PulseError(message: "cannot create a PulseAudio main loop") }
-        defer { pa_mainloop_free(loop) }
-        guard let context = pa_context_new(pa_mainloop_get_api(loop), "listen") else {
-            throw PulseError(message: "cannot create a PulseAudio context")
-        }
-        defer {
-            pa_context_disconnect(context)
-            pa_context_unref(context)
-        }
-        guard pa_context_connect(context, nil, PA_CONTEXT_NOFLAGS, nil) >= 0 else {
-            throw PulseError("cannot connect to the PulseAudio server", code: pa_context_errno(context))
-        }
         let deadline = Date().addingTimeInterval(timeout)
-        // Wait for the connection.
-        while true {
-            let state = pa_context_get_state(context)
-            if state == PA_CONTEXT_READY { break }
-            if state == PA_CONTEXT_FAILED || state == PA_CONTEXT_TERMINATED {
-                throw PulseError("cannot connect to the PulseAudio server", code: pa_context_errno(context))
+        let connection: PulseContext
+        var ready = false
+        do {
+            connection = try PulseContext()
+            while !ready && Date() <= deadline {
+                try connection.iterate(timeout: 0.05)
+                ready = try connection.isReady
             }
-            if Date() > deadline { throw PulseError(message: "the PulseAudio server did not answer within \(timeout) s") }
-            pa_mainloop_iterate(loop, 0, nil)
-            Thread.sleep(forTimeInterval: 0.002)
+        } catch {
+            throw PulseError(message: "cannot connect to the PulseAudio server: \(error)")
         }
+        guard ready else { throw PulseError(message: "the PulseAudio server did not answer within \(timeout) s") }
         let collector = SourceCollector()
         let box = Unmanaged.passRetained(collector)
         defer { box.release() }
-        guard let operation = pa_context_get_source_info_list(context, { _, info, eol, userdata in
+        guard let operation = pa_context_get_source_info_list(connection.context, { _, info, eol, userdata in
             let collector = Unmanaged<SourceCollector>.fromOpaque(userdata!).takeUnretainedValue()
             if eol != 0 {
                 collector.done = true
@@ -173,13 +162,12 @@ public enum PulseDevices {
                 sampleRate: Int(info.sample_spec.rate), channelCount: Int(info.sample_spec.channels),
                 isMonitor: info.monitor_of_sink != UInt32.max))
         }, box.toOpaque()) else {
-            throw PulseError("cannot list sources", code: pa_context_errno(context))
+            throw PulseError("cannot list sources", code: pa_context_errno(connection.context))
         }
         defer { pa_operation_unref(operation) }
         while !collector.done {
             if Date() > deadline { throw PulseError(message: "the PulseAudio server did not list its sources within \(timeout) s") }
-            pa_mainloop_iterate(loop, 0, nil)
-            Thread.sleep(forTimeInterval: 0.002)
+            try connection.iterate(timeout: 0.05)
         }
         return collector.sources
     }

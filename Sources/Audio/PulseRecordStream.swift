@@ -1,9 +1,9 @@
 internal import CPulse
 import Foundation
 
-/// One connection to a PulseAudio server recording 16 kHz mono float samples from one source:
-/// a private main loop (`pa_mainloop`), a context and a record stream, all used on the thread
-/// that calls ``next(timeout:)`` and freed together in `deinit`.
+/// A record stream of 16 kHz mono float samples from one source, on its own ``PulseContext``
+/// (connection and main loop), all used on the thread that calls ``next(timeout:)``; the
+/// stream is freed in `deinit`, before the connection.
 ///
 /// Each fragment is copied out and dropped (`pa_stream_peek`, `pa_stream_drop`) as soon as it
 /// arrives, on the same thread that runs the main loop, so no shared-memory block is ever held
@@ -21,8 +21,7 @@ final class PulseRecordStream {
         case samples
     }
 
-    private let loop: OpaquePointer
-    private let context: OpaquePointer
+    private let connection: PulseContext
     private var stream: OpaquePointer?
     private let device: String?
     private let fragmentBytes: UInt32
@@ -37,25 +36,16 @@ final class PulseRecordStream {
     ///   - fragmentSamples: samples per fragment the server is asked for (the latency step).
     /// - Throws: ``PulseError`` if libpulse cannot make its objects or the connection is refused.
     init(device: String?, fragmentSamples: Int) throws {
-        guard let loop = pa_mainloop_new() else { throw PulseError(message: "cannot create a PulseAudio main loop") }
-        guard let context = pa_context_new(pa_mainloop_get_api(loop), "listen") else {
-            pa_mainloop_free(loop)
-            throw PulseError(message: "cannot create a PulseAudio context")
-        }
-        (self.loop, self.context, self.device) = (loop, context, device)
+        connection = try PulseContext()
+        self.device = device
         fragmentBytes = UInt32(fragmentSamples * MemoryLayout<Float>.size)
         pending.reserveCapacity(4 * fragmentSamples)
-        try check(pa_context_connect(context, nil, PA_CONTEXT_NOFLAGS, nil))
     }
 
     deinit {
-        if let stream {
-            pa_stream_disconnect(stream)
-            pa_stream_unref(stream)
-        }
-        pa_context_disconnect(context)
-        pa_context_unref(context)
-        pa_mainloop_free(loop)
+        guard let stream else { return }
+        pa_stream_disconnect(stream)
+        pa_stream_unref(stream)
     }
 
     /// Runs the main loop once, waiting at most `timeout` seconds for the server.
@@ -63,19 +53,14 @@ final class PulseRecordStream {
     /// - Throws: ``PulseError`` with libpulse's message when the connection or the stream fails
     ///   (the server went away, the source does not exist).
     func next(timeout: Double) throws -> News {
-        guard pa_mainloop_prepare(loop, Int32(timeout * 1_000_000)) >= 0, pa_mainloop_poll(loop) >= 0,
-              pa_mainloop_dispatch(loop) >= 0 else {
-            throw PulseError(message: "the PulseAudio main loop failed")
-        }
-        let contextState = pa_context_get_state(context)
-        if contextState == PA_CONTEXT_FAILED || contextState == PA_CONTEXT_TERMINATED { try check(-1) }
-        guard contextState == PA_CONTEXT_READY else { return .none }
+        try connection.iterate(timeout: timeout)
+        guard try connection.isReady else { return .none }
         guard let stream else {
             try openStream()
             return .none
         }
         let streamState = pa_stream_get_state(stream)
-        if streamState == PA_STREAM_FAILED || streamState == PA_STREAM_TERMINATED { try check(-1) }
+        if streamState == PA_STREAM_FAILED || streamState == PA_STREAM_TERMINATED { try connection.check(-1) }
         guard streamState == PA_STREAM_READY else { return .none }
         if !isReady {
             isReady = true
@@ -95,11 +80,11 @@ final class PulseRecordStream {
 
     private func openStream() throws {
         var spec = pa_sample_spec(format: PA_SAMPLE_FLOAT32LE, rate: 16_000, channels: 1)
-        guard let stream = pa_stream_new(context, "command words", &spec, nil) else { try check(-1); return }
+        guard let stream = pa_stream_new(connection.context, "command words", &spec, nil) else { try connection.check(-1); return }
         self.stream = stream
         var attributes = pa_buffer_attr(maxlength: UInt32.max, tlength: UInt32.max, prebuf: UInt32.max,
                                         minreq: UInt32.max, fragsize: fragmentBytes)
-        try check(pa_stream_connect_record(stream, device, &attributes, PA_STREAM_ADJUST_LATENCY))
+        try connection.check(pa_stream_connect_record(stream, device, &attributes, PA_STREAM_ADJUST_LATENCY))
     }
 
     /// Copies every fragment waiting in the stream into `pending` and drops it.
@@ -109,7 +94,7 @@ final class PulseRecordStream {
         while true {
             var data: UnsafeRawPointer?
             var byteCount = 0
-            try check(pa_stream_peek(stream, &data, &byteCount))
+            try connection.check(pa_stream_peek(stream, &data, &byteCount))
             guard byteCount > 0 else { return arrived }
             if let data {  // nil data with a length is a hole in the stream: dropped, not copied
                 let count = byteCount / MemoryLayout<Float>.size
@@ -121,13 +106,7 @@ final class PulseRecordStream {
                 }
                 arrived = true
             }
-            try check(pa_stream_drop(stream))
+            try connection.check(pa_stream_drop(stream))
         }
-    }
-
-    /// Turns a negative libpulse status into a ``PulseError`` carrying the context's error.
-    private func check(_ status: Int32) throws {
-        guard status < 0 else { return }
-        throw PulseError(message: String(cString: pa_strerror(pa_context_errno(context))))
     }
 }
