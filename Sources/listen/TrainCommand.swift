@@ -93,6 +93,9 @@ struct TrainCommand: ParsableCommand {
     @Option(help: "The signal-to-noise range of --noise-mix in dB, LOW,HIGH (over the whole clip).")
     var noiseSnr = DecibelRange(lower: 5, upper: 30)
 
+    @Option(help: "Loudness contour: each clip's level rises and falls along a smooth random curve within ± this many dB (knots 80–250 ms apart), anew every epoch (0 = none).")
+    var loudnessContour: Double = 0
+
     @Option(help: "Word balance: a word in more than this many clips of an epoch is shown in a random subset of about this many of them, drawn anew every epoch (0 = every clip every epoch).")
     var balance = 0
 
@@ -139,6 +142,7 @@ struct TrainCommand: ParsableCommand {
         if !(0..<0.5).contains(warp) || !(0..<0.5).contains(stretch) { throw ValidationError("--warp and --stretch must be at least 0 and below 0.5") }
         if !(0...20).contains(frequencyMask) { throw ValidationError("--frequency-mask must be between 0 and 20 bands") }
         if !(0...1).contains(noiseMix) { throw ValidationError("--noise-mix must be between 0 and 1") }
+        if !(0...20).contains(loudnessContour) { throw ValidationError("--loudness-contour must be between 0 and 20 dB") }
         if balance < 0 { throw ValidationError("--balance must be 0 (off) or a number of clips") }
         if normalization == .none { throw ValidationError("--normalization must be utterance or utterance-pooled (the masks assume normalised features)") }
         if let finalLearningRate, !(0...learningRate).contains(finalLearningRate) {
@@ -183,9 +187,10 @@ struct TrainCommand: ParsableCommand {
         heldoutClips.shuffle(using: &generator)
         heldoutClips = Array(heldoutClips.prefix(devLimit))
         let train = try examples(trainClips + realClips, features: features, alphabet: alphabet, label: "training features",
-                                 keepingSamples: noiseMix > 0)
+                                 keepingSamples: noiseMix > 0, keepingBase: loudnessContour > 0)
         let realCount = train.count - train.prefix(while: { $0.index < trainClips.count }).count
-        let dev = try examples(heldoutClips, features: features, alphabet: alphabet, label: "held-out features", keepingSamples: false)
+        let dev = try examples(heldoutClips, features: features, alphabet: alphabet, label: "held-out features",
+                               keepingSamples: false, keepingBase: false)
         var schedule = train.indices.filter { train[$0].index < trainClips.count }
         for _ in 0..<realWeight { schedule += train.indices.filter { train[$0].index >= trainClips.count } }
         let allClips = trainClips + realClips
@@ -244,6 +249,8 @@ struct TrainCommand: ParsableCommand {
             StandardError.write("listen: --noise-mix needs clips without words in the training data (noise clips or a 'none' folder)")
             throw ExitCode.inputFailed
         }
+        let contour = LoudnessContour(maximumGain: loudnessContour)
+        let frameSeconds = Double(hopLength) / Double(features.sampleRate)
         let extractor = try FeatureExtractor(configuration: features)
 
         while state.epoch < epochs {
@@ -258,7 +265,11 @@ struct TrainCommand: ParsableCommand {
                 let batch = order[batchStart..<min(order.count, batchStart + batchSize)].enumerated().map { offset, index in
                     var masks = SeededGenerator(seed: seed ^ UInt64(state.step &* 1_000_003 &+ offset))
                     var example = train[index].example
-                    if let noisy = mixing?.apply(to: train[index].samples, using: &masks) { example.features = extractor.extract(noisy) }
+                    let noisy = mixing?.apply(to: train[index].samples, using: &masks)
+                    // Noise and the loudness curve work on the frames before normalisation.
+                    if let base = noisy.map(extractor.baseFrames) ?? train[index].base {
+                        example.features = extractor.postprocess(contour.apply(to: base, frameSeconds: frameSeconds, using: &masks))
+                    }
                     let perturbed = perturbation.apply(to: example.features, configuration: features, using: &masks)
                     return TrainingExample(features: masking.apply(to: perturbed, bands: features.baseDimension, using: &masks),
                                            labels: example.labels)
@@ -323,29 +334,41 @@ struct TrainCommand: ParsableCommand {
         }
     }
 
+    /// A decoded, labelled clip: its index in the clips given, its features and what is kept for
+    /// augmenting it anew at every epoch.
+    private struct PreparedClip {
+        var index: Int
+        var example: TrainingExample
+        /// The 16 kHz samples (for --noise-mix), else none.
+        var samples: [Float]
+        /// The frames before deltas and normalisation (for --loudness-contour), else nil.
+        var base: Matrix?
+    }
+
     /// Decodes and labels clips on all cores; unreadable or unspellable clips are reported and skipped.
-    /// With `keepingSamples` each example keeps its 16 kHz samples (for --noise-mix), else none.
+    /// With `keepingSamples` each clip keeps its 16 kHz samples, with `keepingBase` its base frames.
     private func examples(_ clips: [LabelledClip], features: FeatureConfiguration, alphabet: Alphabet, label: String,
-                          keepingSamples: Bool) throws -> [(index: Int, example: TrainingExample, samples: [Float])] {
+                          keepingSamples: Bool, keepingBase: Bool) throws -> [PreparedClip] {
         let progress = ProgressLine(label, total: clips.count, unit: "clips")
         let results = try ParallelMap.map(count: clips.count, jobs: jobs, makeWorker: { try FeatureExtractor(configuration: features) },
-                                          progress: { progress.update($0) }) { extractor, index -> Result<(TrainingExample, [Float]), Error>? in
+                                          progress: { progress.update($0) }) { extractor, index -> Result<PreparedClip, Error>? in
             let clip = clips[index]
             guard let text = clip.transcript else { return nil }
             do {
                 try alphabet.checkSpellable(text)
                 let audio = try AudioDecoder.decode(file: clip.path)
-                return .success((TrainingExample(features: extractor.extract(audio.samples), labels: alphabet.encode(text)),
-                                 keepingSamples ? audio.samples : []))
+                let base = extractor.baseFrames(audio.samples)
+                return .success(PreparedClip(index: index, example: TrainingExample(features: extractor.postprocess(base), labels: alphabet.encode(text)),
+                                             samples: keepingSamples ? audio.samples : [], base: keepingBase ? base : nil))
             } catch {
                 return .failure(error)
             }
         }
         progress.finish()
-        var kept: [(Int, TrainingExample, [Float])] = []
+        var kept: [PreparedClip] = []
         for (index, result) in results.enumerated() {
             switch result {
-            case .success(let (example, samples)): kept.append((index, example, samples))
+            case .success(let clip): kept.append(clip)
             case .failure(let error): StandardError.write("listen: skipping \(clips[index].path): \(error)")
             case nil: break
             }
