@@ -96,6 +96,9 @@ struct TrainCommand: ParsableCommand {
     @Option(help: "Loudness contour: each clip's level rises and falls along a smooth random curve within ± this many dB (knots 80–250 ms apart), anew every epoch (0 = none).")
     var loudnessContour: Double = 0
 
+    @Option(help: "Tilt contour: each clip's spectral balance shifts along a smooth random curve, the top mel band gaining up to this many dB while the bottom band loses as much (or the reverse), anew every epoch (0 = none).")
+    var tiltContour: Double = 0
+
     @Option(help: "Word balance: a word in more than this many clips of an epoch is shown in a random subset of about this many of them, drawn anew every epoch (0 = every clip every epoch).")
     var balance = 0
 
@@ -142,7 +145,9 @@ struct TrainCommand: ParsableCommand {
         if !(0..<0.5).contains(warp) || !(0..<0.5).contains(stretch) { throw ValidationError("--warp and --stretch must be at least 0 and below 0.5") }
         if !(0...20).contains(frequencyMask) { throw ValidationError("--frequency-mask must be between 0 and 20 bands") }
         if !(0...1).contains(noiseMix) { throw ValidationError("--noise-mix must be between 0 and 1") }
-        if !(0...20).contains(loudnessContour) { throw ValidationError("--loudness-contour must be between 0 and 20 dB") }
+        if !(0...20).contains(loudnessContour) || !(0...20).contains(tiltContour) {
+            throw ValidationError("--loudness-contour and --tilt-contour must be between 0 and 20 dB")
+        }
         if balance < 0 { throw ValidationError("--balance must be 0 (off) or a number of clips") }
         if normalization == .none { throw ValidationError("--normalization must be utterance or utterance-pooled (the masks assume normalised features)") }
         if let finalLearningRate, !(0...learningRate).contains(finalLearningRate) {
@@ -187,7 +192,7 @@ struct TrainCommand: ParsableCommand {
         heldoutClips.shuffle(using: &generator)
         heldoutClips = Array(heldoutClips.prefix(devLimit))
         let train = try examples(trainClips + realClips, features: features, alphabet: alphabet, label: "training features",
-                                 keepingSamples: noiseMix > 0, keepingBase: loudnessContour > 0)
+                                 keepingSamples: noiseMix > 0, keepingBase: loudnessContour > 0 || tiltContour > 0)
         let realCount = train.count - train.prefix(while: { $0.index < trainClips.count }).count
         let dev = try examples(heldoutClips, features: features, alphabet: alphabet, label: "held-out features",
                                keepingSamples: false, keepingBase: false)
@@ -249,7 +254,7 @@ struct TrainCommand: ParsableCommand {
             StandardError.write("listen: --noise-mix needs clips without words in the training data (noise clips or a 'none' folder)")
             throw ExitCode.inputFailed
         }
-        let contour = LoudnessContour(maximumGain: loudnessContour)
+        let contour = LoudnessContour(maximumGain: loudnessContour, maximumTilt: tiltContour)
         let frameSeconds = Double(hopLength) / Double(features.sampleRate)
         let extractor = try FeatureExtractor(configuration: features)
 
@@ -266,7 +271,7 @@ struct TrainCommand: ParsableCommand {
                     var masks = SeededGenerator(seed: seed ^ UInt64(state.step &* 1_000_003 &+ offset))
                     var example = train[index].example
                     let noisy = mixing?.apply(to: train[index].samples, using: &masks)
-                    // Noise and the loudness curve work on the frames before normalisation.
+                    // Noise and the loudness and tilt curves work on the frames before normalisation.
                     if let base = noisy.map(extractor.baseFrames) ?? train[index].base {
                         example.features = extractor.postprocess(contour.apply(to: base, frameSeconds: frameSeconds, using: &masks))
                     }
@@ -341,7 +346,7 @@ struct TrainCommand: ParsableCommand {
         var example: TrainingExample
         /// The 16 kHz samples (for --noise-mix), else none.
         var samples: [Float]
-        /// The frames before deltas and normalisation (for --loudness-contour), else nil.
+        /// The frames before deltas and normalisation (for --loudness-contour and --tilt-contour), else nil.
         var base: Matrix?
     }
 

@@ -36,6 +36,19 @@ struct LoudnessContourTests {
         }
     }
 
+    @Test("The tilt curve adds minus its value at the bottom band and plus it at the top, linearly in between")
+    func tilt() {
+        let tilted = LoudnessContour(maximumGain: 0, maximumTilt: 4)
+        let base = Matrix(rows: 30, columns: 5)
+        var generator = SeededGenerator(seed: 11), again = SeededGenerator(seed: 11)
+        let result = tilted.apply(to: base, frameSeconds: 0.02, using: &generator)
+        let tilts = tilted.curve(frames: 30, frameSeconds: 0.02, maximum: 4, using: &again)
+        #expect(tilts.allSatisfy { abs($0) <= 4 } && tilts.contains { abs($0) > 1 })
+        for t in 0..<30 {
+            for (c, slope) in [-1.0, -0.5, 0, 0.5, 1].enumerated() { #expect(abs(Double(result[t, c]) - tilts[t] * slope) < 1e-4) }
+        }
+    }
+
     @Test("A zero gain leaves the frames as they are and draws nothing")
     func zero() {
         var base = Matrix(rows: 10, columns: 4)
