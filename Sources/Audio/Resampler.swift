@@ -87,3 +87,18 @@ public final class Resampler {
     /// Forgets the filter state, as before the first chunk (`src_reset`).
     public func reset() { src_reset(state) }
 }
+
+extension Resampler {
+    /// `samples` as a recording made at `rate` would sound once `listen` reads it: converted
+    /// down to `rate` and back up, so everything above half of `rate` is gone (8000: the
+    /// telephone band of an 8 kHz recording).
+    /// - Parameters:
+    ///   - samples: mono samples at 16 kHz.
+    ///   - rate: the rate of the channel in between, in Hz (below 16 kHz).
+    /// - Returns: mono samples at 16 kHz, as many as `samples` give or take one.
+    /// - Throws: ``AudioError/resampling(reason:)`` for a rate libsamplerate cannot convert to.
+    public static func roundTrip(_ samples: [Float], through rate: Int) throws -> [Float] {
+        let narrow = try Resampler(from: AudioDecoder.sampleRate, to: rate).process(samples, isFinal: true)
+        return try Resampler(from: rate).process(narrow, isFinal: true)
+    }
+}

@@ -93,6 +93,9 @@ struct TrainCommand: ParsableCommand {
     @Option(help: "The signal-to-noise range of --noise-mix in dB, LOW,HIGH (over the whole clip).")
     var noiseSnr = DecibelRange(lower: 5, upper: 30)
 
+    @Option(help: "Narrowband: the share of clips (0–1) heard as 8 kHz recordings, converted down to 8 kHz and back so that nothing above 4 kHz is left, anew every epoch (after --noise-mix).")
+    var narrowband: Double = 0
+
     @Option(help: "Loudness contour: each clip's level rises and falls along a smooth random curve within ± this many dB (knots 80–250 ms apart), anew every epoch (0 = none).")
     var loudnessContour: Double = 0
 
@@ -145,6 +148,7 @@ struct TrainCommand: ParsableCommand {
         if !(0..<0.5).contains(warp) || !(0..<0.5).contains(stretch) { throw ValidationError("--warp and --stretch must be at least 0 and below 0.5") }
         if !(0...20).contains(frequencyMask) { throw ValidationError("--frequency-mask must be between 0 and 20 bands") }
         if !(0...1).contains(noiseMix) { throw ValidationError("--noise-mix must be between 0 and 1") }
+        if !(0...1).contains(narrowband) { throw ValidationError("--narrowband must be between 0 and 1") }
         if !(0...20).contains(loudnessContour) || !(0...20).contains(tiltContour) {
             throw ValidationError("--loudness-contour and --tilt-contour must be between 0 and 20 dB")
         }
@@ -192,7 +196,7 @@ struct TrainCommand: ParsableCommand {
         heldoutClips.shuffle(using: &generator)
         heldoutClips = Array(heldoutClips.prefix(devLimit))
         let train = try examples(trainClips + realClips, features: features, alphabet: alphabet, label: "training features",
-                                 keepingSamples: noiseMix > 0, keepingBase: loudnessContour > 0 || tiltContour > 0)
+                                 keepingSamples: noiseMix > 0 || narrowband > 0, keepingBase: loudnessContour > 0 || tiltContour > 0)
         let realCount = train.count - train.prefix(while: { $0.index < trainClips.count }).count
         let dev = try examples(heldoutClips, features: features, alphabet: alphabet, label: "held-out features",
                                keepingSamples: false, keepingBase: false)
@@ -267,12 +271,15 @@ struct TrainCommand: ParsableCommand {
             let progress = ProgressLine("epoch \(state.epoch + 1)/\(epochs)", total: stepsPerEpoch, unit: "updates", logsWhenPiped: true)
             var intervalLoss = 0.0, intervalCount = 0
             for batchStart in stride(from: 0, to: order.count, by: batchSize) {
-                let batch = order[batchStart..<min(order.count, batchStart + batchSize)].enumerated().map { offset, index in
+                let batch = try order[batchStart..<min(order.count, batchStart + batchSize)].enumerated().map { offset, index in
                     var masks = SeededGenerator(seed: seed ^ UInt64(state.step &* 1_000_003 &+ offset))
                     var example = train[index].example
-                    let noisy = mixing?.apply(to: train[index].samples, using: &masks)
-                    // Noise and the loudness and tilt curves work on the frames before normalisation.
-                    if let base = noisy.map(extractor.baseFrames) ?? train[index].base {
+                    var samples = mixing?.apply(to: train[index].samples, using: &masks)
+                    if narrowband > 0, Double.random(in: 0..<1, using: &masks) < narrowband {
+                        samples = try Resampler.roundTrip(samples ?? train[index].samples, through: 8_000)
+                    }
+                    // Noise, the 8 kHz channel and the loudness and tilt curves work on the frames before normalisation.
+                    if let base = samples.map(extractor.baseFrames) ?? train[index].base {
                         example.features = extractor.postprocess(contour.apply(to: base, frameSeconds: frameSeconds, using: &masks))
                     }
                     let perturbed = perturbation.apply(to: example.features, configuration: features, using: &masks)
@@ -344,7 +351,7 @@ struct TrainCommand: ParsableCommand {
     private struct PreparedClip {
         var index: Int
         var example: TrainingExample
-        /// The 16 kHz samples (for --noise-mix), else none.
+        /// The 16 kHz samples (for --noise-mix and --narrowband), else none.
         var samples: [Float]
         /// The frames before deltas and normalisation (for --loudness-contour and --tilt-contour), else nil.
         var base: Matrix?

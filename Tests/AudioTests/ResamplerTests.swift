@@ -1,4 +1,5 @@
 import Audio
+import Foundation
 import Testing
 
 @Suite("Resampler")
@@ -19,6 +20,17 @@ struct ResamplerTests {
         #expect(output.count == whole.count)
         #expect(zip(output, whole).allSatisfy { abs($0 - $1) < 1e-5 })
         #expect(snr(output, tones(sampleRate: 16_000)) >= 60)
+    }
+
+    @Test("A round trip through 8 kHz keeps tones below 4 kHz and removes a 6 kHz one")
+    func roundTrip() throws {
+        let low = tones(sampleRate: 16_000)
+        let high: [Float] = (0..<16_000).map { n in Float(0.5 * sin(2 * Double.pi * 6_000 * Double(n) / 16_000)) }
+        let lowOut = try Resampler.roundTrip(low, through: 8_000), highOut = try Resampler.roundTrip(high, through: 8_000)
+        #expect(abs(lowOut.count - low.count) <= 1 && abs(highOut.count - high.count) <= 1)
+        #expect(snr(lowOut, low, margin: 1_000) >= 40)
+        // The 6 kHz tone (amplitude 0.5) is at least 40 dB down.
+        #expect(highOut[1_000..<15_000].allSatisfy { abs($0) < 0.005 })
     }
 
     @Test("An impossible ratio is refused")

@@ -122,14 +122,15 @@ struct TrainEvalCommandTests {
                                                                         ["--convolution", "4", "--stack-frames", "2"],
                                                                         ["--final-learning-rate", "0.01"], ["--weight-decay", "2"],
                                                                         ["--noise-mix", "1.5"], ["--noise-snr", "30,5"], ["--noise-snr", "10"],
-                                                                        ["--loudness-contour", "25"], ["--tilt-contour=-1"]])
+                                                                        ["--loudness-contour", "25"], ["--tilt-contour=-1"],
+                                                                        ["--narrowband", "1.5"]])
     func badOptions(option: [String]) throws {
         let result = try ListenProcess.run(["train", "--real", "/nonexistent", "--checkpoints", "/tmp/unused"] + option)
         #expect(result.status == 2)
         #expect(result.standardError.contains(option[0].prefix { $0 != "=" }))
     }
 
-    @Test("--noise-mix, --loudness-contour and --tilt-contour change what is trained, the same way for the same seed; without noise clips to mix it is refused by name")
+    @Test("--noise-mix, --narrowband, --loudness-contour and --tilt-contour change what is trained, the same way for the same seed; without noise clips to mix it is refused by name")
     func noiseMix() throws {
         let corpus = try Self.smallCorpus()
         let work = try Fixtures.scratchFolder().path
@@ -141,14 +142,16 @@ struct TrainEvalCommandTests {
         func weights(_ name: String) throws -> Data { try Data(contentsOf: URL(fileURLWithPath: "\(work)/\(name).lstn")).dropLast(4).suffix(2_000) }
         let noisy = ["--noise-mix", "1", "--noise-snr", "0,10"], contour = ["--loudness-contour", "10"]
         for (name, options) in [("plain", []), ("noisy", noisy), ("again", noisy), ("contour", contour), ("contour-again", contour),
-                                ("both", noisy + contour), ("tilt", ["--tilt-contour", "6"])] {
+                                ("both", noisy + contour), ("tilt", ["--tilt-contour", "6"]), ("narrow", ["--narrowband", "1"]),
+                                ("narrow-again", ["--narrowband", "1"])] {
             let result = try train(name, options, corpus: corpus)
             #expect(result.status == 0, "\(result.standardError)")
         }
         #expect(try weights("noisy") == weights("again"))
         #expect(try weights("contour") == weights("contour-again"))
-        let distinct = try ["plain", "noisy", "contour", "both", "tilt"].map(weights)
-        #expect(Set(distinct).count == 5)
+        #expect(try weights("narrow") == weights("narrow-again"))
+        let distinct = try ["plain", "noisy", "contour", "both", "tilt", "narrow"].map(weights)
+        #expect(Set(distinct).count == 6)
         try FileManager.default.removeItem(atPath: corpus + "/none")
         let refused = try train("quiet", ["--noise-mix", "0.5"], corpus: corpus)
         #expect(refused.status == 1)
