@@ -74,7 +74,10 @@ OTHER_WORDS = ("the a and to of in is it you that he was for are as with his the
                "brought heat snow tire bring yes distant fill east paint language among bad bet bat "
                "upper dawn gone goal lift left lot often often cop cup wolf where wow sheet marble "
                "martin shell three tea dock duck hop house mouse learned visit visual forwards").split()
-UNKNOWN = sorted(set(w.lower() for w in OTHER_WORDS) - set(COMMANDS) - {"i"})
+# Other words that sound the same as a command word: heard alone they are that command, so
+# teaching them as something else only teaches the model to doubt the command.
+HOMOPHONES = {"for", "fore", "to", "too", "know", "write", "won", "ate"}
+UNKNOWN = sorted(set(w.lower() for w in OTHER_WORDS) - set(COMMANDS) - HOMOPHONES - {"i"})
 
 ESPEAK_ACCENTS = ["en-us", "en", "en-gb-scotland", "en-gb-x-gbclan", "en-gb-x-rp", "en-gb-x-gbcwmd",
                   "en-029", "en-uk"]
