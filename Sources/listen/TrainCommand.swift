@@ -196,10 +196,11 @@ struct TrainCommand: ParsableCommand {
         heldoutClips.shuffle(using: &generator)
         heldoutClips = Array(heldoutClips.prefix(devLimit))
         let train = try examples(trainClips + realClips, features: features, alphabet: alphabet, label: "training features",
-                                 keepingSamples: noiseMix > 0 || narrowband > 0, keepingBase: loudnessContour > 0 || tiltContour > 0)
+                                 keeping: [noiseMix > 0 ? .samples : [], loudnessContour > 0 || tiltContour > 0 ? .base : [],
+                                           narrowband > 0 ? .narrowBase : []])
         let realCount = train.count - train.prefix(while: { $0.index < trainClips.count }).count
         let dev = try examples(heldoutClips, features: features, alphabet: alphabet, label: "held-out features",
-                               keepingSamples: false, keepingBase: false)
+                               keeping: [])
         var schedule = train.indices.filter { train[$0].index < trainClips.count }
         for _ in 0..<realWeight { schedule += train.indices.filter { train[$0].index >= trainClips.count } }
         let allClips = trainClips + realClips
@@ -275,11 +276,10 @@ struct TrainCommand: ParsableCommand {
                     var masks = SeededGenerator(seed: seed ^ UInt64(state.step &* 1_000_003 &+ offset))
                     var example = train[index].example
                     var samples = mixing?.apply(to: train[index].samples, using: &masks)
-                    if narrowband > 0, Double.random(in: 0..<1, using: &masks) < narrowband {
-                        samples = try Resampler.roundTrip(samples ?? train[index].samples, through: 8_000)
-                    }
+                    let narrow = narrowband > 0 && Double.random(in: 0..<1, using: &masks) < narrowband
+                    if narrow, let noisy = samples { samples = try Resampler.roundTrip(noisy, through: Self.narrowbandRate) }
                     // Noise, the 8 kHz channel and the loudness and tilt curves work on the frames before normalisation.
-                    if let base = samples.map(extractor.baseFrames) ?? train[index].base {
+                    if let base = samples.map(extractor.baseFrames) ?? (narrow ? train[index].narrowBase : train[index].base) {
                         example.features = extractor.postprocess(contour.apply(to: base, frameSeconds: frameSeconds, using: &masks))
                     }
                     let perturbed = perturbation.apply(to: example.features, configuration: features, using: &masks)
@@ -351,16 +351,28 @@ struct TrainCommand: ParsableCommand {
     private struct PreparedClip {
         var index: Int
         var example: TrainingExample
-        /// The 16 kHz samples (for --noise-mix and --narrowband), else none.
+        /// The 16 kHz samples (for --noise-mix), else none.
         var samples: [Float]
         /// The frames before deltas and normalisation (for --loudness-contour and --tilt-contour), else nil.
         var base: Matrix?
+        /// The base frames of the clip converted down to 8 kHz and back (for --narrowband), else nil.
+        var narrowBase: Matrix?
     }
 
+    /// What a prepared clip keeps besides its features.
+    private struct Kept: OptionSet {
+        let rawValue: Int
+        static let samples = Kept(rawValue: 1), base = Kept(rawValue: 2), narrowBase = Kept(rawValue: 4)
+    }
+
+    /// The rate of --narrowband's channel, in Hz: the telephone band of 8 kHz recordings.
+    static let narrowbandRate = 8_000
+
     /// Decodes and labels clips on all cores; unreadable or unspellable clips are reported and skipped.
-    /// With `keepingSamples` each clip keeps its 16 kHz samples, with `keepingBase` its base frames.
+    /// Each clip keeps what `keeping` asks for: its 16 kHz samples, its base frames, the base frames
+    /// of its 8 kHz version.
     private func examples(_ clips: [LabelledClip], features: FeatureConfiguration, alphabet: Alphabet, label: String,
-                          keepingSamples: Bool, keepingBase: Bool) throws -> [PreparedClip] {
+                          keeping: Kept) throws -> [PreparedClip] {
         let progress = ProgressLine(label, total: clips.count, unit: "clips")
         let results = try ParallelMap.map(count: clips.count, jobs: jobs, makeWorker: { try FeatureExtractor(configuration: features) },
                                           progress: { progress.update($0) }) { extractor, index -> Result<PreparedClip, Error>? in
@@ -370,8 +382,11 @@ struct TrainCommand: ParsableCommand {
                 try alphabet.checkSpellable(text)
                 let audio = try AudioDecoder.decode(file: clip.path)
                 let base = extractor.baseFrames(audio.samples)
+                let narrowBase = keeping.contains(.narrowBase)
+                    ? extractor.baseFrames(try Resampler.roundTrip(audio.samples, through: Self.narrowbandRate)) : nil
                 return .success(PreparedClip(index: index, example: TrainingExample(features: extractor.postprocess(base), labels: alphabet.encode(text)),
-                                             samples: keepingSamples ? audio.samples : [], base: keepingBase ? base : nil))
+                                             samples: keeping.contains(.samples) ? audio.samples : [],
+                                             base: keeping.contains(.base) ? base : nil, narrowBase: narrowBase))
             } catch {
                 return .failure(error)
             }
