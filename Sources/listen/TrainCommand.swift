@@ -199,8 +199,7 @@ struct TrainCommand: ParsableCommand {
                                  keeping: [noiseMix > 0 ? .samples : [], loudnessContour > 0 || tiltContour > 0 ? .base : [],
                                            narrowband > 0 ? .narrowBase : []])
         let realCount = train.count - train.prefix(while: { $0.index < trainClips.count }).count
-        let dev = try examples(heldoutClips, features: features, alphabet: alphabet, label: "held-out features",
-                               keeping: [])
+        let dev = try examples(heldoutClips, features: features, alphabet: alphabet, label: "held-out features", keeping: [])
         var schedule = train.indices.filter { train[$0].index < trainClips.count }
         for _ in 0..<realWeight { schedule += train.indices.filter { train[$0].index >= trainClips.count } }
         let allClips = trainClips + realClips
