@@ -71,6 +71,18 @@ public final class RunningListen {
         errors = DataReader(stderr.fileHandleForReading)
     }
 
+    /// Waits until standard error holds `text` `count` times (a log line such as "recording
+    /// from"), so a test acts when the process is ready rather than after a guessed delay.
+    /// - Returns: false if it did not within `timeout` seconds.
+    public func waitForStandardError(_ text: String, count: Int = 1, timeout: Double = 20) -> Bool {
+        let deadline = Date().addingTimeInterval(timeout)
+        while Date() < deadline {
+            if String(decoding: errors.received, as: UTF8.self).components(separatedBy: text).count > count { return true }
+            Thread.sleep(forTimeInterval: 0.05)
+        }
+        return false
+    }
+
     /// Sends a signal (SIGINT like Ctrl-C, or SIGTERM), waits for the exit and returns what it printed.
     public func stop(signal: Int32 = SIGINT) -> ListenProcess.Result {
         kill(process.processIdentifier, signal)
@@ -82,20 +94,25 @@ public final class RunningListen {
 
 /// Drains a pipe on its own thread so a chatty child never blocks on a full pipe.
 final class DataReader: @unchecked Sendable {
-    // Safe: `data` is written by the reading thread only before `done` is signalled,
-    // and read by `finish()` only after waiting on it.
+    // Safe: `data` is only read and written under `lock`.
+    private let lock = NSLock()
     private var data = Data()
     private let done = DispatchSemaphore(value: 0)
 
     init(_ handle: FileHandle) {
         Thread { [self] in
-            data = handle.readDataToEndOfFile()
+            while case let chunk = handle.availableData, !chunk.isEmpty {
+                lock.withLock { data.append(chunk) }
+            }
             done.signal()
         }.start()
     }
 
+    /// What the pipe has given so far.
+    var received: Data { lock.withLock { data } }
+
     func finish() -> Data {
         done.wait()
-        return data
+        return received
     }
 }
