@@ -77,6 +77,55 @@ OTHER_WORDS = ("the a and to of in is it you that he was for are as with his the
 # Other words that sound the same as a command word: heard alone they are that command, so
 # teaching them as something else only teaches the model to doubt the command.
 HOMOPHONES = {"for", "fore", "to", "too", "know", "write", "won", "ate"}
+# --more-words: 560 more of the most frequent English words (wordfreq's top 3,000 minus the
+# words above, names, slang and swearing). With only the ~470 above, the model spells many
+# other words, even trained ones, as the nearest command ("he" -> tree, "when" -> one); with
+# these it accepts fewer of them but also hears fewer real commands (README, run r66). After
+# the others, so the earlier texts keep their random espeak-ng voices and every clip its name.
+MORE_WORDS = ("me really years being going life while something used state things under without team might "
+              "please someone days night company doing few let real called having thought however getting "
+              "government looking public women business times already anything case today everything making "
+              "yet hard support including seen states based believe head national far job side actually "
+              "later party run says service season thank everyone general trying united using following law "
+              "makes maybe per president story working games health hope important least means news within "
+              "friends information local post thanks video others social court given guys level single "
+              "become coming control guy hours office pay almost history known lost research started taking "
+              "university win wrong along anyone else matter pretty bit hit needs nice playing probably "
+              "saying understand yeah close comes international looks past wanted cause due human members "
+              "months series woman community data late north saw either future low million police taken age "
+              "buy deal rather reason report third whether development further heart minutes myself "
+              "services yourself act although asked child fun living major media phone players art building "
+              "easy market political quite talking works according available education former kids "
+              "sometimes son college current experience meet program type baby chance march process across "
+              "action gets himself month outside self students words board cost held instead moment seems "
+              "thinking wants department energy fight issue played points price results running shows "
+              "summer term wife beautiful date goes project shot site account especially eyes include june "
+              "parents period position similar total club film happened likely military perfect personal "
+              "security share april county couple industry inside issues online player private problems "
+              "return rights sense view weeks break companies event higher member middle needed present "
+              "result sorry takes training wish design finally girls guess july policy society added alone "
+              "average bank church hands longer medical movie original park performance press received role "
+              "sent themselves tried worked worth areas became bill books cool director exactly giving "
+              "meeting provide questions relationship september source usually value evidence lives "
+              "official production rate reading round save stand stuff tax whatever amount countries "
+              "federal feeling felt league management match model size trust central changes groups hey key "
+              "mom paid range review trade upon various attention brother cannot character chief football "
+              "led looked lower natural october property quality send style vote amazing august blood "
+              "economic involved itself november related serious stage terms title article born decided "
+              "decision enjoy entire january met perhaps poor release situation technology turned website "
+              "written choice code considered continue council cover currently election events financial "
+              "foreign hair increase legal lose pick race sign simply staff super union built career "
+              "changed crazy daily daughter december difficult hospital knows loss modern parts popular "
+              "published safe starting systems version whose writing army forget huge internet okay "
+              "practice rules sea sir success towards waiting ways access created followed missing offer "
+              "professional released risk schools sleep truth ball build card cases district mine minister "
+              "percent products recent seeing straight wall wrote allowed boys culture fans february gives "
+              "growth included married officer pain places respect response shall speak specific standard "
+              "tonight album century charge create effect except funny limited moving network peace "
+              "provided recently required sales spent store student tomorrow track via watching weight "
+              "addition ahead allow association beat brown capital committee conference difference double "
+              "expect gas moved normal plans population potential pressure radio station text treatment "
+              "western beginning campaign certainly completely content credit cross").split()
 UNKNOWN = sorted(set(w.lower() for w in OTHER_WORDS) - set(COMMANDS) - HOMOPHONES - {"i"})
 
 ESPEAK_ACCENTS = ["en-us", "en", "en-gb-scotland", "en-gb-x-gbclan", "en-gb-x-rp", "en-gb-x-gbcwmd",
@@ -95,10 +144,10 @@ TRIMMED_SHARE = 0.2  # of the augmented clips, cut to the speech (at most 30 ms 
 PIPER_NOISY_SCALES = (0.9, 1.05, 1.2)
 
 
-def texts():
+def texts(more_words=False):
     """Every text of the recipe with its kind: command, phrase or unknown (another word)."""
     return ([(w, "command") for w in COMMANDS] + [(p, "phrase") for p in PHRASES]
-            + [(w, "unknown") for w in UNKNOWN])
+            + [(w, "unknown") for w in UNKNOWN + (MORE_WORDS if more_words else [])])
 
 
 def slug(text):
@@ -194,12 +243,12 @@ def progress(label, done, total, start):
     sys.stderr.flush()
 
 
-def clean_stage(out, seed, jobs, espeak_draws):
+def clean_stage(out, seed, jobs, espeak_draws, more_words):
     """Speaks every text with every voice. Returns the sources: (clean path, text, voice, kind)."""
     rng = random.Random(seed)
     clean = os.path.join(out, "clean")
     work, sources = [], []
-    for text, kind in texts():
+    for text, kind in texts(more_words):
         for _ in range(espeak_draws[kind]):
             accent, variant = rng.choice(ESPEAK_ACCENTS), rng.choice(ESPEAK_VARIANTS)
             speed, pitch = rng.randint(110, 210), rng.randint(20, 80)
@@ -213,7 +262,7 @@ def clean_stage(out, seed, jobs, espeak_draws):
         for voice in ["festival-kal", "festival-ked", "festival-slt-hts"] + [f"piper-joe-{s}" for s in (0.8, 1.0, 1.25)] \
                 + [f"piper-joe-noisy{i}" for i in range(len(PIPER_NOISY_SCALES))]:
             sources.append((os.path.join(clean, voice, slug(text) + ".wav"), text, voice, kind))
-    kinds = dict(texts())
+    kinds = dict(texts(more_words))
     sources += [(path, text, os.path.basename(os.path.dirname(path)) if engine == "flite" else voice, kinds[text])
                 for engine, voice, _, text, path in work]
     start = time.time()
@@ -221,7 +270,7 @@ def clean_stage(out, seed, jobs, espeak_draws):
         for i, _ in enumerate(pool.map(synth_job, work, chunksize=16), 1):
             if i % 50 == 0 or i == len(work):
                 progress("espeak-ng + flite", i, len(work), start)
-    all_texts = [t for t, _ in texts()]
+    all_texts = [t for t, _ in texts(more_words)]
     for name, fn in [("kal", "voice_kal_diphone"), ("ked", "voice_ked_diphone"),
                      ("slt-hts", "voice_cmu_us_slt_arctic_hts")]:
         sys.stderr.write(f"festival {name}...\n")
@@ -501,6 +550,8 @@ def main():
                         help="augmented copies per espeak clip of each kind (default command=6,phrase=2,unknown=1)")
     parser.add_argument("--natural-variants", type=per_kind, default=per_kind("command=14,phrase=2,unknown=1"),
                         help="augmented copies per flite/festival/piper clip of each kind (default command=14,phrase=2,unknown=1)")
+    parser.add_argument("--more-words", action="store_true",
+                        help="560 more other words (14,000 more clips): fewer false accepts, fewer real commands heard")
     parser.add_argument("--noise-clips", type=int, default=1500)
     shared = os.path.join(os.path.dirname(__file__), "..", "..", "shared", "data", "one-speaker-train")
     parser.add_argument("--backgrounds", default=os.path.join(shared, "none"))
@@ -513,7 +564,7 @@ def main():
         import pyworld  # noqa: F401  (the voice conversion of stage 2; checked before hours of work)
     except ImportError:
         sys.exit("synthesize.py: the voice conversion needs pyworld: pip install pyworld==0.3.5")
-    sources = clean_stage(args.out, args.seed, args.jobs, args.espeak_draws)
+    sources = clean_stage(args.out, args.seed, args.jobs, args.espeak_draws, args.more_words)
 
     def copies(voice, kind):
         if voice == REAL_CONVERTED:
