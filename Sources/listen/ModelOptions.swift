@@ -10,7 +10,9 @@ struct ModelOptions: ParsableArguments {
     @Option(help: "Command words and phrases to recognise, comma-separated or @file; the model's default vocabulary if absent.")
     var vocabulary: String?
 
-    @Option(help: ArgumentHelp("Log-penalty for hearing speech as [unk] instead of a listed word (more negative: fewer [unk], more false accepts).",
+    // `.unconditional`: the value is negative, and `--unknown-penalty -8` must not read -8 as an option.
+    @Option(parsing: .unconditional,
+            help: ArgumentHelp("Log-penalty for hearing speech as [unk] instead of a listed word (more negative: fewer [unk], more false accepts).",
                                valueName: "nats"))
     var unknownPenalty: Float = VocabularyDecoder.defaultUnknownPenalty
 

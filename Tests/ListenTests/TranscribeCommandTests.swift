@@ -71,6 +71,15 @@ struct TranscribeCommandTests {
         }
     }
 
+    @Test("A negative --unknown-penalty is taken as written, with or without '='")
+    func negativePenalty() throws {
+        for knob in [["--unknown-penalty", "-8"], ["--unknown-penalty=-8"]] {
+            let result = try ListenProcess.run(["transcribe"] + knob + ["--rejection-threshold", "0.2", Self.examples + "/yes.wav"])
+            #expect(result.status == 0)
+            #expect(result.output == "yes\n")
+        }
+    }
+
     @Test("--decoder greedy and beam give open-vocabulary text; csv quotes fields with commas")
     func decoders() throws {
         for decoder in ["greedy", "beam"] {
