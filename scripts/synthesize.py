@@ -5,7 +5,8 @@ Stage 1 (cached): every text of the recipe spoken by every voice, 16 kHz mono, c
   espeak-ng (8 English accents x random variants, speeds, pitches), flite (kal16, awb,
   slt, and rms = the held-out unseen voice), festival (kal, ked, slt-hts; one batch
   process per voice), piper's neural `joe` voice (noise scales 0 at three speaking rates,
-  plus three renditions with piper's default noise scales, seeded, for varied prosody).
+  plus three renditions with piper's default noise scales, seeded, for varied prosody);
+  with --accents, 12 festival voices of other languages speaking English with their phones.
 Stage 2: each clean clip becomes augmented clips, more for command words than for other
   words so commands dominate training, and more per natural voice (flite, festival, piper:
   --natural-variants) than per espeak-ng draw (--variants). 60 % of the training clips are
@@ -27,7 +28,7 @@ Deterministic for a seed. Writes <out>/manifest.tsv: path, text, voice, split
 
   python3 scripts/synthesize.py --out data/synth --seed 1
 """
-import argparse, hashlib, os, random, subprocess, sys, tempfile, time, wave
+import argparse, hashlib, os, random, re, subprocess, sys, tempfile, time, wave
 from concurrent.futures import ProcessPoolExecutor
 
 import numpy as np
@@ -192,21 +193,95 @@ def pending(items, folder):
     return [(t, p) for t, p in targets(items, folder) if not os.path.exists(p)]
 
 
-def festival_batch(voice_fn, items, folder):
-    """Synthesises many texts in one festival process (text2wave per word is 20x slower)."""
+def festival_batch(voice_fn, items, folder, utterance=lambda t: f'Text "{t}"'):
+    """Synthesises many texts in one festival process (text2wave per word is 20x slower).
+    `utterance(text)` is the festival utterance to speak: the text itself, or phones."""
     todo = pending(items, folder)
     if not todo:
         return
     with tempfile.TemporaryDirectory() as tmp:
         script = [f"({voice_fn})"]
         for i, (t, _) in enumerate(todo):
-            script.append(f'(set! u (Utterance Text "{t}"))(utt.synth u)(utt.save.wave u "{tmp}/{i}.wav" \'riff)')
+            script.append(f'(set! u (Utterance {utterance(t)}))(utt.synth u)(utt.save.wave u "{tmp}/{i}.wav" \'riff)')
         with open(os.path.join(tmp, "s.scm"), "w") as f:
             f.write("\n".join(script))
         subprocess.run(["festival", "-b", os.path.join(tmp, "s.scm")], check=True, capture_output=True)
         for i, (_, p) in enumerate(todo):
             if os.path.exists(f"{tmp}/{i}.wav"):
                 to16k(f"{tmp}/{i}.wav", p)
+
+
+# Accented English (--accents): festival's voices of other languages speak the English words
+# through their own phones, mapped from the CMU dictionary's (festival's radio phone set):
+# new vocal tracts, and the accents of people whose first language is another one. A table
+# per phone set: English phone -> its phones ("" = dropped), "_stress" renames a stressed
+# vowel, "_stressed" maps whole English vowels when stressed, "_final" devoices a word's last
+# consonant (Czech and Russian say no voiced consonant at the end of a word), "_pause" is the
+# silence phone. English "th" becomes "s" where a language has none ("tree" is a command).
+_ARPABET_SHARED = {c: c for c in "b d f g k l m n p r s t v z".split()}
+ACCENT_PHONES = {
+    "italian": dict(_ARPABET_SHARED, aa="a", ae="E", ah="a", ao="O", aw="a u", ax="a", ay="a i", eh="E", er="e r",
+                    ey="e i", ih="i", iy="i", ow="o u", oy="O i", uh="u", uw="u", ch="tS", dh="d", hh="", jh="dZ",
+                    ng="n g", sh="S", th="s", w="w", y="j", zh="Z", _pause="#",
+                    _stress={v: v + "1" for v in "a e E i o O u".split()}),
+    "czech": dict(_ARPABET_SHARED, aa="a:", ae="e", ah="a", ao="o:", aw="a u", ax="e", ay="a j", eh="e", er="e r",
+                  ey="e j", ih="i", iy="i:", ow="o u", oy="o j", uh="u", uw="u:", ch="c~", dh="d", hh="h", jh="dz~",
+                  ng="n g", sh="s~", th="s", w="v", y="j", zh="z~", _pause="#",
+                  _final={"b": "p", "d": "t", "g": "k", "v": "f", "z": "s", "z~": "s~", "dz~": "c~"}),
+    "finnish": dict(_ARPABET_SHARED, aa="a:", ae="e", ah="a", ao="o:", aw="a u", ax="e", ay="a i", eh="e", er="e r",
+                    ey="e i", ih="i", iy="i:", ow="o u", oy="o i", uh="u", uw="u:", ch="t S", dh="d", hh="h",
+                    jh="d S", ng="N", sh="S", th="T", w="v", y="j", z="s", zh="S", _pause="#"),
+    "msu_ru": dict(_ARPABET_SHARED, aa="a", ae="e", ah="a", ao="a", aw="a u", ax="a", ay="a j", eh="e", er="e r",
+                   ey="e j", ih="i", iy="i", ow="a u", oy="a j", uh="u", uw="u", ch="ch", dh="d", hh="h", jh="d zh",
+                   ng="n g", sh="sh", th="s", w="v", y="j", zh="zh", _pause="pau",
+                   _stress={"a": "aa", "e": "ee", "i": "ii", "u": "uu"}, _stressed=dict(ao="oo", ow="oo u", oy="oo j"),
+                   _final={"b": "p", "d": "t", "g": "k", "v": "f", "z": "s", "zh": "sh"}),
+    "indic": dict(_ARPABET_SHARED, aa="aa", ae="eh", ah="a", ao="aw", aw="a uh", ax="a", ay="aa ih", eh="eh", er="a r",
+                  ey="ee", ih="ih", iy="iy", ow="oh", oy="aw ih", uh="uh", uw="uw", ch="ch", d="D", dh="dh", hh="h",
+                  jh="j", ng="n g", sh="sh", t="T", th="th", w="v", y="y", z="j", zh="zh", _pause="pau"),
+}
+ACCENT_VOICES = {  # festival voice -> its phone table (Debian's festvox-* packages)
+    "lp_diphone": "italian", "pc_diphone": "italian", "czech_dita": "czech", "czech_krb": "czech",
+    "czech_machac": "czech", "czech_ph": "czech", "suo_fi_lj_diphone": "finnish", "hy_fi_mv_diphone": "finnish",
+    "msu_ru_nsh_clunits": "msu_ru", "hindi_NSK_diphone": "indic", "marathi_NSK_diphone": "indic",
+    "telugu_NSK_diphone": "indic"}
+ARPABET_VOWELS = set("aa ae ah ao aw ax ay eh er ey ih iy ow oy uh uw".split())
+
+
+def english_pronunciations(words):
+    """word -> [(phones, stress)] per syllable, from festival's CMU lexicon."""
+    with tempfile.TemporaryDirectory() as tmp:
+        script = os.path.join(tmp, "lex.scm")
+        with open(script, "w") as f:
+            f.write("(voice_kal_diphone)\n" + "\n".join(f'(print (lex.lookup "{w}" nil))' for w in words))
+        out = subprocess.run(["festival", "-b", script], check=True, capture_output=True, text=True).stdout
+    pronunciations = {}
+    for line in out.splitlines():
+        entry = re.match(r'\("?([^"\s]+)"? \S+ \((.*)\)\)$', line)  # some words print unquoted
+        if entry:
+            pronunciations[entry.group(1)] = [(syllable.split(), int(stress)) for syllable, stress
+                                              in re.findall(r"\(\(([a-z ]+)\) ([012])\)", entry.group(2))]
+    return pronunciations
+
+
+def accented_phones(text, pronunciations, table):
+    """The phones a voice with `table` speaks `text` with, between pauses."""
+    phones = [table["_pause"]]
+    for word in text.split():
+        spoken = []
+        for syllable, stress in pronunciations[word]:
+            for phone in syllable:
+                if stress == 1 and phone in table.get("_stressed", {}):
+                    spoken += table["_stressed"][phone].split()
+                    continue
+                mapped = table[phone].split()
+                if stress == 1 and phone in ARPABET_VOWELS and mapped:
+                    mapped[0] = table.get("_stress", {}).get(mapped[0], mapped[0])
+                spoken += mapped
+        if spoken:
+            spoken[-1] = table.get("_final", {}).get(spoken[-1], spoken[-1])
+        phones += spoken
+    return phones + [table["_pause"]]
 
 
 def piper_batch(items, folder, length_scale, noise_seed=None):
@@ -243,7 +318,7 @@ def progress(label, done, total, start):
     sys.stderr.flush()
 
 
-def clean_stage(out, seed, jobs, espeak_draws, more_words):
+def clean_stage(out, seed, jobs, espeak_draws, more_words, accents):
     """Speaks every text with every voice. Returns the sources: (clean path, text, voice, kind)."""
     rng = random.Random(seed)
     clean = os.path.join(out, "clean")
@@ -262,6 +337,8 @@ def clean_stage(out, seed, jobs, espeak_draws, more_words):
         for voice in ["festival-kal", "festival-ked", "festival-slt-hts"] + [f"piper-joe-{s}" for s in (0.8, 1.0, 1.25)] \
                 + [f"piper-joe-noisy{i}" for i in range(len(PIPER_NOISY_SCALES))]:
             sources.append((os.path.join(clean, voice, slug(text) + ".wav"), text, voice, kind))
+        for voice in ACCENT_VOICES if accents else []:
+            sources.append((os.path.join(clean, f"accent-{voice}", slug(text) + ".wav"), text, f"accent-{voice}", kind))
     kinds = dict(texts(more_words))
     sources += [(path, text, os.path.basename(os.path.dirname(path)) if engine == "flite" else voice, kinds[text])
                 for engine, voice, _, text, path in work]
@@ -275,6 +352,12 @@ def clean_stage(out, seed, jobs, espeak_draws, more_words):
                      ("slt-hts", "voice_cmu_us_slt_arctic_hts")]:
         sys.stderr.write(f"festival {name}...\n")
         festival_batch(fn, all_texts, os.path.join(clean, f"festival-{name}"))
+    if accents:
+        pronunciations = english_pronunciations(sorted({w for t in all_texts for w in t.split()}))
+        for voice, table in ACCENT_VOICES.items():
+            sys.stderr.write(f"festival {voice} (accented English)...\n")
+            festival_batch(f"voice_{voice}", all_texts, os.path.join(clean, f"accent-{voice}"),
+                           lambda t: f"Phones ({' '.join(accented_phones(t, pronunciations, ACCENT_PHONES[table]))})")
     for scale in (0.8, 1.0, 1.25):
         sys.stderr.write(f"piper joe length_scale={scale}...\n")
         piper_batch(all_texts, os.path.join(clean, f"piper-joe-{scale}"), scale)
@@ -547,11 +630,14 @@ def main():
     parser.add_argument("--espeak-draws", type=per_kind, default=per_kind("command=30,phrase=10,unknown=4"),
                         help="random espeak voices per text of each kind (default command=30,phrase=10,unknown=4)")
     parser.add_argument("--variants", type=per_kind, default=per_kind("command=6,phrase=2,unknown=1"),
-                        help="augmented copies per espeak clip of each kind (default command=6,phrase=2,unknown=1)")
+                        help="augmented copies per espeak-ng (and --accents) clip of each kind (default command=6,phrase=2,unknown=1)")
     parser.add_argument("--natural-variants", type=per_kind, default=per_kind("command=14,phrase=2,unknown=1"),
                         help="augmented copies per flite/festival/piper clip of each kind (default command=14,phrase=2,unknown=1)")
     parser.add_argument("--more-words", action="store_true",
                         help="560 more other words (14,000 more clips): fewer false accepts, fewer real commands heard")
+    parser.add_argument("--accents", action="store_true",
+                        help="12 festival voices of other languages (Italian, Czech, Finnish, Russian, Hindi, Marathi, "
+                             "Telugu) speak every text as accented English, --variants copies each")
     parser.add_argument("--noise-clips", type=int, default=1500)
     shared = os.path.join(os.path.dirname(__file__), "..", "..", "shared", "data", "one-speaker-train")
     parser.add_argument("--backgrounds", default=os.path.join(shared, "none"))
@@ -564,12 +650,12 @@ def main():
         import pyworld  # noqa: F401  (the voice conversion of stage 2; checked before hours of work)
     except ImportError:
         sys.exit("synthesize.py: the voice conversion needs pyworld: pip install pyworld==0.3.5")
-    sources = clean_stage(args.out, args.seed, args.jobs, args.espeak_draws, args.more_words)
+    sources = clean_stage(args.out, args.seed, args.jobs, args.espeak_draws, args.more_words, args.accents)
 
     def copies(voice, kind):
         if voice == REAL_CONVERTED:
             return args.real_variants, 1.0
-        return (args.variants if voice.startswith("espeak") else args.natural_variants)[kind], CONVERTED_SHARE
+        return (args.variants if voice.startswith(("espeak", "accent")) else args.natural_variants)[kind], CONVERTED_SHARE
     real, skipped = real_sources(args.real)
     failed = augment_stage(args.out, args.seed, args.jobs, sources + real, copies, args.noise_clips,
                            os.path.abspath(args.backgrounds))
