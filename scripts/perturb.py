@@ -16,16 +16,16 @@ The output folder gets the changed clips and a manifest.tsv (every row held out,
   telephone     sox sinc 300-3400 (a telephone line's band)
   gain=DB       sox gain (a quieter or louder recording)
 
-Deterministic for a seed:
+Deterministic for a seed (sox runs with -R, its dither seeded too):
 
   python3 scripts/perturb.py ../shared/data/speech-commands-dev /tmp/dev-snr10 snr=10
   listen eval /tmp/dev-snr10/manifest.tsv
 """
-import argparse, csv, glob, os, subprocess, sys, wave
+import argparse, csv, glob, os, subprocess, sys
 
 import numpy as np
 
-RATE = 16000
+from synthesize import RATE, background_stretch, load_backgrounds, read_wav, write_wav
 
 
 def clips(source):
@@ -38,26 +38,10 @@ def clips(source):
         return [(os.path.join(base, row["path"]), row["text"]) for row in csv.DictReader(f, delimiter="\t")]
 
 
-def read_wav(path):
-    with wave.open(path) as w:
-        return np.frombuffer(w.readframes(w.getnframes()), dtype=np.int16).astype(np.float32) / 32768
-
-
-def write_wav(path, x):
-    with wave.open(path, "wb") as w:
-        w.setnchannels(1)
-        w.setsampwidth(2)
-        w.setframerate(RATE)
-        w.writeframes((np.clip(x, -1, 1) * 32767).astype(np.int16).tobytes())
-
-
 def with_noise(x, snr, backgrounds, rng):
-    noise = backgrounds[rng.integers(len(backgrounds))]
-    start = rng.integers(0, max(1, len(noise) - len(x)))
-    noise = np.resize(noise[start:start + len(x)], len(x))  # repeated when shorter than the clip
     speech = x[np.abs(x) > 0.02 * np.max(np.abs(x))]
     power = np.mean(speech ** 2) if len(speech) else 0.0
-    return x + noise * np.sqrt(power / 10 ** (snr / 10) / (np.mean(noise ** 2) + 1e-12))
+    return x + background_stretch(rng, len(x), backgrounds) * np.sqrt(power / 10 ** (snr / 10))
 
 
 def sox_effects(condition):
@@ -82,9 +66,9 @@ def main():
     rng = np.random.default_rng(args.seed)
     snr = float(args.condition[4:]) if args.condition.startswith("snr=") else None
     effects = None if snr is not None else sox_effects(args.condition)
-    backgrounds = [read_wav(p) for p in sorted(glob.glob(os.path.join(args.backgrounds, "*.wav")))] if snr is not None else []
+    backgrounds = load_backgrounds(args.backgrounds) if snr is not None else []
     if snr is not None and not backgrounds:
-        sys.exit(f"perturb.py: {args.backgrounds}: no background clips (*.wav)")
+        sys.exit(f"perturb.py: {args.backgrounds}: no background clips (*.wav of at least 0.25 s)")
     os.makedirs(args.out, exist_ok=True)
     failed = 0
     with open(os.path.join(args.out, "manifest.tsv"), "w") as manifest:
@@ -93,10 +77,10 @@ def main():
             target = os.path.join(args.out, f"{i:05d}.wav")
             try:
                 if snr is None:
-                    subprocess.run(["sox", "-q", path, "-r", str(RATE), "-c", "1", "-b", "16", target, *effects],
+                    subprocess.run(["sox", "-R", "-q", path, "-r", str(RATE), "-c", "1", "-b", "16", target, *effects],
                                    check=True, capture_output=True)
                 else:
-                    subprocess.run(["sox", "-q", path, "-r", str(RATE), "-c", "1", "-b", "16", target],
+                    subprocess.run(["sox", "-R", "-q", path, "-r", str(RATE), "-c", "1", "-b", "16", target],
                                    check=True, capture_output=True)
                     write_wav(target, with_noise(read_wav(target), snr, backgrounds, rng))
             except (subprocess.CalledProcessError, ValueError) as error:

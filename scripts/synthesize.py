@@ -393,13 +393,18 @@ def colored_noise(rng, n, kind):
 def background(rng, n, backgrounds):
     kind = rng.choice(["white", "pink", "brown", "real", "real"])
     if kind == "real" and backgrounds:
-        clip = backgrounds[rng.integers(len(backgrounds))]
-        if len(clip) < n:
-            clip = np.tile(clip, n // len(clip) + 1)
-        start = rng.integers(0, len(clip) - n + 1)
-        x = clip[start:start + n].copy()
-        return x / (np.std(x) + 1e-9)
+        return background_stretch(rng, n, backgrounds)
     return colored_noise(rng, n, "white" if kind == "real" else kind)
+
+
+def background_stretch(rng, n, backgrounds):
+    """n samples from a random place of a random background clip (repeated when shorter), at unit power."""
+    clip = backgrounds[rng.integers(len(backgrounds))]
+    if len(clip) < n:
+        clip = np.tile(clip, n // len(clip) + 1)
+    start = rng.integers(0, len(clip) - n + 1)
+    x = clip[start:start + n].copy()
+    return x / (np.std(x) + 1e-9)
 
 
 _analysis = {}
