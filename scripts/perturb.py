@@ -64,8 +64,13 @@ def main():
     parser.add_argument("--backgrounds", default=shared, help="noise clips for snr= (default: the shared none/ folder)")
     args = parser.parse_args()
     rng = np.random.default_rng(args.seed)
-    snr = float(args.condition[4:]) if args.condition.startswith("snr=") else None
-    effects = None if snr is not None else sox_effects(args.condition)
+    snr = None
+    if args.condition.startswith("snr="):
+        try:
+            snr = float(args.condition[4:])
+        except ValueError:
+            sys.exit(f"perturb.py: '{args.condition}': the SNR is not a number of dB")
+    effects = [] if snr is not None else sox_effects(args.condition)
     backgrounds = load_backgrounds(args.backgrounds) if snr is not None else []
     if snr is not None and not backgrounds:
         sys.exit(f"perturb.py: {args.backgrounds}: no background clips (*.wav of at least 0.25 s)")
@@ -76,12 +81,9 @@ def main():
         for i, (path, text) in enumerate(clips(args.source)):
             target = os.path.join(args.out, f"{i:05d}.wav")
             try:
-                if snr is None:
-                    subprocess.run(["sox", "-R", "-q", path, "-r", str(RATE), "-c", "1", "-b", "16", target, *effects],
-                                   check=True, capture_output=True)
-                else:
-                    subprocess.run(["sox", "-R", "-q", path, "-r", str(RATE), "-c", "1", "-b", "16", target],
-                                   check=True, capture_output=True)
+                subprocess.run(["sox", "-R", "-q", path, "-r", str(RATE), "-c", "1", "-b", "16", target, *effects],
+                               check=True, capture_output=True)
+                if snr is not None:
                     write_wav(target, with_noise(read_wav(target), snr, backgrounds, rng))
             except (subprocess.CalledProcessError, ValueError) as error:
                 reason = error.stderr.decode(errors="replace").strip() if isinstance(error, subprocess.CalledProcessError) else str(error)
