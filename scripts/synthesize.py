@@ -28,7 +28,7 @@ Deterministic for a seed. Writes <out>/manifest.tsv: path, text, voice, split
 
   python3 scripts/synthesize.py --out data/synth --seed 1
 """
-import argparse, hashlib, os, random, re, subprocess, sys, tempfile, time, wave
+import argparse, glob, hashlib, os, random, re, subprocess, sys, tempfile, time, wave
 from concurrent.futures import ProcessPoolExecutor
 
 import numpy as np
@@ -240,11 +240,14 @@ ACCENT_PHONES = {
                   ey="ee", ih="ih", iy="iy", ow="oh", oy="aw ih", uh="uh", uw="uw", ch="ch", d="D", dh="dh", hh="h",
                   jh="j", ng="n g", sh="sh", t="T", th="th", w="v", y="y", z="j", zh="zh", _pause="pau"),
 }
-ACCENT_VOICES = {  # festival voice -> its phone table (Debian's festvox-* packages)
-    "lp_diphone": "italian", "pc_diphone": "italian", "czech_dita": "czech", "czech_krb": "czech",
-    "czech_machac": "czech", "czech_ph": "czech", "suo_fi_lj_diphone": "finnish", "hy_fi_mv_diphone": "finnish",
-    "msu_ru_nsh_clunits": "msu_ru", "hindi_NSK_diphone": "indic", "marathi_NSK_diphone": "indic",
-    "telugu_NSK_diphone": "indic"}
+ACCENT_VOICES = {  # festival voice -> (its phone table, the Debian package that has it)
+    "lp_diphone": ("italian", "festvox-italp16k"), "pc_diphone": ("italian", "festvox-itapc16k"),
+    "czech_dita": ("czech", "festvox-czech-dita"), "czech_krb": ("czech", "festvox-czech-krb"),
+    "czech_machac": ("czech", "festvox-czech-machac"), "czech_ph": ("czech", "festvox-czech-ph"),
+    "suo_fi_lj_diphone": ("finnish", "festvox-suopuhe-lj"), "hy_fi_mv_diphone": ("finnish", "festvox-suopuhe-mv"),
+    "msu_ru_nsh_clunits": ("msu_ru", "festvox-ru"), "hindi_NSK_diphone": ("indic", "festvox-hi-nsk"),
+    "marathi_NSK_diphone": ("indic", "festvox-mr-nsk"), "telugu_NSK_diphone": ("indic", "festvox-te-nsk")}
+FESTIVAL_VOICES = "/usr/share/festival/voices"
 ARPABET_VOWELS = set("aa ae ah ao aw ax ay eh er ey ih iy ow oy uh uw".split())
 
 
@@ -354,7 +357,7 @@ def clean_stage(out, seed, jobs, espeak_draws, more_words, accents):
         festival_batch(fn, all_texts, os.path.join(clean, f"festival-{name}"))
     if accents:
         pronunciations = english_pronunciations(sorted({w for t in all_texts for w in t.split()}))
-        for voice, table in ACCENT_VOICES.items():
+        for voice, (table, _) in ACCENT_VOICES.items():
             sys.stderr.write(f"festival {voice} (accented English)...\n")
             festival_batch(f"voice_{voice}", all_texts, os.path.join(clean, f"accent-{voice}"),
                            lambda t: f"Phones ({' '.join(accented_phones(t, pronunciations, ACCENT_PHONES[table]))})")
@@ -655,6 +658,10 @@ def main():
         import pyworld  # noqa: F401  (the voice conversion of stage 2; checked before hours of work)
     except ImportError:
         sys.exit("synthesize.py: the voice conversion needs pyworld: pip install pyworld==0.3.5")
+    missing = sorted(package for voice, (_, package) in ACCENT_VOICES.items()
+                     if args.accents and not glob.glob(os.path.join(FESTIVAL_VOICES, "*", voice)))
+    if missing:
+        sys.exit(f"synthesize.py: --accents needs festival voices that are not installed: apt-get install {' '.join(missing)}")
     sources = clean_stage(args.out, args.seed, args.jobs, args.espeak_draws, args.more_words, args.accents)
 
     def copies(voice, kind):
