@@ -51,6 +51,12 @@ public struct FeatureConfiguration: Sendable, Codable, Hashable {
     /// rate front end: 2 gives frames every 2 hops holding both 10 ms frames); a trailing
     /// frame short of a full group is dropped.
     public var stackedFrames: Int = 1
+    /// Dynamic range of the log-mel energies, in dB (``Kind/logMel`` only; nil = none): every
+    /// band's energy is raised smoothly onto a floor this far below the utterance's loudest frame
+    /// (its mean energy over the bands), before deltas and normalisation. Detail quieter than
+    /// the floor (the silence of a clean recording, a faint noise bed) then looks the same in
+    /// every recording, so a quiet room and a noisy one give closer features.
+    public var dynamicRange: Double?
 
     /// The reference configuration, optionally with another kind, deltas or normalisation.
     public init(kind: Kind = .mfcc, includesDeltas: Bool = false, normalization: Normalization = .none) {
@@ -92,14 +98,19 @@ public struct FeatureConfiguration: Sendable, Codable, Hashable {
         try require(kind == .logMel || (coefficientCount > 0 && coefficientCount <= melBandCount),
                     "coefficientCount must be 1...melBandCount")
         try require((1...8).contains(stackedFrames), "stackedFrames must be 1...8")
+        if let dynamicRange {
+            try require(kind == .logMel, "dynamicRange needs kind logmel")
+            try require(dynamicRange > 0 && dynamicRange <= 200, "dynamicRange must be above 0 and at most 200 dB")
+        }
     }
 
     private enum CodingKeys: String, CodingKey {
         case sampleRate, fftSize, windowLength, hopLength, melBandCount, minimumFrequency, maximumFrequency,
-             coefficientCount, kind, includesDeltas, normalization, stackedFrames
+             coefficientCount, kind, includesDeltas, normalization, stackedFrames, dynamicRange
     }
 
-    /// Reads a configuration; those written before ``stackedFrames`` existed have none (1).
+    /// Reads a configuration; those written before ``stackedFrames`` or ``dynamicRange`` existed
+    /// have none (1 frame, no floor).
     public init(from decoder: any Decoder) throws {
         let container = try decoder.container(keyedBy: CodingKeys.self)
         sampleRate = try container.decode(Int.self, forKey: .sampleRate)
@@ -114,5 +125,6 @@ public struct FeatureConfiguration: Sendable, Codable, Hashable {
         includesDeltas = try container.decode(Bool.self, forKey: .includesDeltas)
         normalization = try container.decode(Normalization.self, forKey: .normalization)
         stackedFrames = try container.decodeIfPresent(Int.self, forKey: .stackedFrames) ?? 1
+        dynamicRange = try container.decodeIfPresent(Double.self, forKey: .dynamicRange)
     }
 }

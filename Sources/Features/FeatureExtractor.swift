@@ -75,7 +75,9 @@ public final class FeatureExtractor {
     /// - Returns: `[frames, dimension]`.
     public func postprocess(_ base: Matrix) -> Matrix {
         precondition(base.columns == configuration.baseDimension, "expected \(configuration.baseDimension) columns, got \(base.columns)")
-        var frames = configuration.includesDeltas ? Self.withDeltas(base) : base
+        var frames = base
+        if let range = configuration.dynamicRange { Self.raiseToFloor(&frames, range: range) }
+        if configuration.includesDeltas { frames = Self.withDeltas(frames) }
         switch configuration.normalization {
         case .none: break
         case .utterance: Self.normalize(&frames)
@@ -119,6 +121,22 @@ public final class FeatureExtractor {
                 for j in 0..<bands { sum += row[j] * energies[j] }
                 output[i] = sum
             }
+        }
+    }
+
+    /// Raises every dB value `x` to `10 log10(10^(x/10) + 10^(F/10))`, where the floor `F` lies
+    /// `range` dB below the loudest frame's mean energy over the bands.
+    static func raiseToFloor(_ m: inout Matrix, range: Double) {
+        guard m.rows > 0, m.columns > 0 else { return }
+        var loudest = 0.0
+        for t in 0..<m.rows {
+            var energy = 0.0
+            for d in 0..<m.columns { energy += pow(10, Double(m[t, d]) / 10) }
+            loudest = max(loudest, energy / Double(m.columns))
+        }
+        let floorEnergy = loudest * pow(10, -range / 10)
+        for t in 0..<m.rows {
+            for d in 0..<m.columns { m[t, d] = Float(10 * log10(pow(10, Double(m[t, d]) / 10) + floorEnergy)) }
         }
     }
 

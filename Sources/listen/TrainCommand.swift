@@ -72,6 +72,9 @@ struct TrainCommand: ParsableCommand {
     @Option(help: "Feature normalisation over each utterance: 'utterance' (every band to mean 0 and variance 1) or 'utterance-pooled' (every band to mean 0, one variance over all bands, so the empty bands of narrowband audio stay flat).")
     var normalization: FeatureConfiguration.Normalization = .utterance
 
+    @Option(help: "Dynamic range of the log-mel energies in dB: every band is raised smoothly onto a floor this far below the clip's loudest frame, so that quiet detail (a clean recording's silence, a faint noise bed) looks alike in every recording; stored in the model, applied to everything it hears (absent = no floor).")
+    var dynamicRange: Double?
+
     @Option(help: "Decoupled weight decay of the weight matrices (AdamW; each update shrinks them by learning rate × this; 0 = none).")
     var weightDecay: Float = 0
 
@@ -153,6 +156,7 @@ struct TrainCommand: ParsableCommand {
             throw ValidationError("--loudness-contour and --tilt-contour must be between 0 and 20 dB")
         }
         if balance < 0 { throw ValidationError("--balance must be 0 (off) or a number of clips") }
+        if let dynamicRange, !(dynamicRange > 0 && dynamicRange <= 200) { throw ValidationError("--dynamic-range must be above 0 and at most 200 dB") }
         if normalization == .none { throw ValidationError("--normalization must be utterance or utterance-pooled (the masks assume normalised features)") }
         if let finalLearningRate, !(0...learningRate).contains(finalLearningRate) {
             throw ValidationError("--final-learning-rate must be between 0 and --learning-rate")
@@ -165,6 +169,7 @@ struct TrainCommand: ParsableCommand {
         features.hopLength = hopLength
         features.melBandCount = melBands
         features.stackedFrames = stackFrames
+        features.dynamicRange = dynamicRange
         let alphabet = Alphabet.english
         let defaultVocabulary: Vocabulary
         do {

@@ -117,17 +117,45 @@ struct FeatureOptionTests {
         var configuration = FeatureConfiguration(kind: .logMel, includesDeltas: true, normalization: normalization)
         configuration.melBandCount = 64
         configuration.stackedFrames = 3
+        configuration.dynamicRange = 45
         let data = try JSONEncoder().encode(configuration)
         #expect(try JSONDecoder().decode(FeatureConfiguration.self, from: data) == configuration)
     }
 
-    @Test("A configuration written before frame stacking existed reads as unstacked")
+    @Test("A configuration written before frame stacking and the dynamic range existed reads as unstacked and unfloored")
     func codableWithoutStacking() throws {
         let configuration = FeatureConfiguration(kind: .logMel, normalization: .utterance)
         var object = try JSONSerialization.jsonObject(with: JSONEncoder().encode(configuration)) as! [String: Any]
+        #expect(object["dynamicRange"] == nil, "no floor is not written, so older builds read the file")
         object["stackedFrames"] = nil
         let decoded = try JSONDecoder().decode(FeatureConfiguration.self, from: JSONSerialization.data(withJSONObject: object))
-        #expect(decoded == configuration && decoded.stackedFrames == 1)
+        #expect(decoded == configuration && decoded.stackedFrames == 1 && decoded.dynamicRange == nil)
+    }
+
+    @Test("A dynamic range raises quiet frames onto a floor that far below the loudest frame and leaves loud values be")
+    func dynamicRange() throws {
+        // Half a second of the test signal, then half a second of digital silence (-100 dB in every band).
+        let samples = Array(Self.signal.prefix(8_000)) + Array(repeating: 0, count: 8_000)
+        var configuration = FeatureConfiguration(kind: .logMel)
+        let plain = try FeatureExtractor(configuration: configuration).extract(samples)
+        configuration.dynamicRange = 30
+        let floored = try FeatureExtractor(configuration: configuration).extract(samples)
+        #expect(floored.rows == plain.rows && floored.columns == plain.columns)
+        let loudest = (0..<plain.rows).map { t in
+            10 * log10(plain.row(t).map { pow(10, Double($0) / 10) }.reduce(0, +) / Double(plain.columns))
+        }.max()!
+        let floor = loudest - 30
+        #expect(plain[plain.rows - 1, 0] < Float(floor - 50), "the silence must lie far below the floor")
+        for t in 0..<plain.rows {
+            for d in 0..<plain.columns {
+                let (before, after) = (Double(plain[t, d]), Double(floored[t, d]))
+                let expected = 10 * log10(pow(10, before / 10) + pow(10, floor / 10))
+                #expect(abs(after - expected) < 1e-3, "frame \(t) band \(d)")
+                #expect(after >= floor - 1e-3)
+                if before > floor + 20 { #expect(after - before < 0.05, "a value 20 dB above the floor moves by under 0.05 dB") }
+            }
+        }
+        #expect(abs(Double(floored[plain.rows - 1, 0]) - floor) < 1e-3, "the silence sits on the floor")
     }
 
     @Test("An impossible configuration is refused, naming the field")
@@ -136,6 +164,11 @@ struct FeatureOptionTests {
         configuration.windowLength = 1_024
         #expect(throws: FeatureError.invalidConfiguration("windowLength must be 1...fftSize")) {
             try FeatureExtractor(configuration: configuration)
+        }
+        var cepstral = FeatureConfiguration()
+        cepstral.dynamicRange = 40
+        #expect(throws: FeatureError.invalidConfiguration("dynamicRange needs kind logmel")) {
+            try FeatureExtractor(configuration: cepstral)
         }
     }
 }

@@ -21,14 +21,14 @@ struct TrainEvalCommandTests {
         try JSONSerialization.jsonObject(with: Data(contentsOf: URL(fileURLWithPath: path))) as! [String: Any]
     }
 
-    @Test("train writes a checkpoint per epoch (with the weight average), resumes it, writes the model (time reduction, mel bands, stacking and f16 weights recorded) and plot; eval scores it")
+    @Test("train writes a checkpoint per epoch (with the weight average), resumes it, writes the model (time reduction, mel bands, stacking, dynamic range and f16 weights recorded) and plot; eval scores it")
     func trainResumeEval() throws {
         let corpus = try Self.smallCorpus()
         let work = try Fixtures.scratchFolder().path
         let common = ["train", "--real", corpus, "--hidden-size", "16", "--layers", "2", "--time-reduction", "2", "--batch-size", "4",
                       "--checkpoints", work + "/run", "--output", work + "/small.lstn", "--seed", "3",
                       "--warp", "0.1", "--stretch", "0.1", "--frequency-mask", "8", "--dropout", "0.1", "--average-decay", "0.9",
-                      "--mel-bands", "24", "--stack-frames", "2"]
+                      "--mel-bands", "24", "--stack-frames", "2", "--dynamic-range", "45"]
         let first = try ListenProcess.run(common + ["--epochs", "2"])
         #expect(first.status == 0, "\(first.standardError)")
         #expect(first.standardError.contains("0 synthetic + 15 real clips"))
@@ -45,6 +45,7 @@ struct TrainEvalCommandTests {
         #expect(header.range(of: Data(#""timeReduction":2"#.utf8)) != nil, "the model file's header records the time reduction")
         #expect(header.range(of: Data(#""melBandCount":24"#.utf8)) != nil && header.range(of: Data(#""stackedFrames":2"#.utf8)) != nil
                 && header.range(of: Data(#""inputSize":48"#.utf8)) != nil, "the model reads pairs of 24-band frames")
+        #expect(header.range(of: Data(#""dynamicRange":45"#.utf8)) != nil, "the model floors what it hears as it was trained")
         #expect(header.range(of: Data(#""dtype":"f16""#.utf8)) != nil && header.range(of: Data(#""dtype":"f32""#.utf8)) == nil,
                 "--weight-format f16 stores every tensor in 16 bits")
 
@@ -117,6 +118,7 @@ struct TrainEvalCommandTests {
                                                                         ["--stretch", "-0.1"], ["--average-decay", "1"],
                                                                         ["--time-reduction", "0"], ["--frequency-mask", "30"],
                                                                         ["--balance=-1"], ["--normalization", "none"], ["--mel-bands", "8"],
+                                                                        ["--dynamic-range", "0"], ["--dynamic-range", "250"],
                                                                         ["--stack-frames", "5"], ["--convolution", "65"],
                                                                         ["--convolution", "16,0"], ["--convolution", "8,8,8,8,8"],
                                                                         ["--convolution", "4", "--stack-frames", "2"],
@@ -184,7 +186,7 @@ struct TrainEvalCommandTests {
                       "--checkpoints", run, "--output", run + "/m.lstn"]
         let first = try ListenProcess.run(common + ["--epochs", "1"])
         #expect(first.status == 0, "\(first.standardError)")
-        for other in [["--normalization", "utterance-pooled"], ["--hidden-size", "16"]] {
+        for other in [["--normalization", "utterance-pooled"], ["--dynamic-range", "40"], ["--hidden-size", "16"]] {
             let result = try ListenProcess.run(common + other)
             #expect(result.status == 1, "\(other)")
             #expect(result.standardError.contains("cannot resume from \(run): its model has other features or layers"), "\(other)")
