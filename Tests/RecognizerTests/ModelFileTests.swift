@@ -138,9 +138,24 @@ final class ModelFileTests {
         #expect(throws: ModelError.notAModel(notModel)) { try ModelFile.read(notModel) }
         bytes[8] = 3
         let future = try write(bytes, "future.lmodel")
-        #expect(throws: ModelError.unsupportedVersion(future, version: 3, supported: 1...1)) { try ModelFile.read(future) }
-        #expect(ModelError.unsupportedVersion(future, version: 3, supported: 1...1).description
-                == "model file '\(future)' is version 3; this build reads versions 1-1")
+        #expect(throws: ModelError.unsupportedVersion(future, version: 3, supported: 1...2)) { try ModelFile.read(future) }
+        #expect(ModelError.unsupportedVersion(future, version: 3, supported: 1...2).description
+                == "model file '\(future)' is version 3; this build reads versions 1-2")
+    }
+
+    @Test("A model with a dynamic-range floor is written as version 2, so a version-1 reader refuses it instead of running it unfloored; others stay version 1")
+    func versionOfFloor() throws {
+        let plain = try Self.smallModel()
+        #expect(try ModelFile.data(of: plain)[8] == 1)
+        var floored = plain
+        floored.features.kind = .logMel
+        floored.features.melBandCount = 13
+        floored.features.dynamicRange = 40
+        try floored.features.validate()
+        let bytes = try ModelFile.data(of: floored)
+        #expect(bytes[8] == 2 && bytes[9] == 0)
+        let path = try write([UInt8](bytes), "floored.lmodel")
+        #expect(try ModelFile.read(path).features.dynamicRange == 40)
     }
 
     @Test("A hostile header declaring a huge model is refused before allocating")

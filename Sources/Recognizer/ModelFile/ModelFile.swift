@@ -19,10 +19,19 @@ import Foundation
 /// file size *before* allocating tensors, then the checksum.
 public enum ModelFile {
     static let magic = Array("LSTNMODL".utf8)
-    /// The version this build writes.
-    public static let version = 1
+    /// The newest version this build writes. Version 2 marks a front end that version-1
+    /// readers would misread (they skip a field they do not know): a ``FeatureConfiguration/dynamicRange``.
+    public static let version = 2
     /// The versions this build reads.
-    public static let readableVersions = 1...1
+    public static let readableVersions = 1...2
+
+    /// The oldest version that describes `features` fully, so that older builds still read
+    /// every model they can run and refuse, by version, one they would run wrongly.
+    /// - Parameter features: the model's front end.
+    /// - Returns: 1, or 2 for a front end with a dynamic range.
+    public static func version(for features: FeatureConfiguration) -> Int {
+        features.dynamicRange == nil ? 1 : 2
+    }
     /// How the weights are stored. Inference always runs in float32; `f16` halves the file
     /// and rounds every weight to 11 significant bits (a relative error ≤ 2⁻¹¹).
     public enum WeightFormat: String, Sendable, CaseIterable {
@@ -59,7 +68,7 @@ public enum ModelFile {
         encoder.outputFormatting = [.sortedKeys]
         let json = try encoder.encode(header)
         var bytes = magic
-        appendLittleEndian(UInt32(version), to: &bytes)
+        appendLittleEndian(UInt32(version(for: model.features)), to: &bytes)
         appendLittleEndian(UInt32(json.count), to: &bytes)
         bytes += json
         for (tensor, entry) in zip(model.tensors, table) {
