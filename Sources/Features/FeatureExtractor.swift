@@ -70,7 +70,8 @@ public final class FeatureExtractor {
         return result
     }
 
-    /// Adds deltas, applies normalisation and stacks frames, as configured.
+    /// Floors the dB values (``FeatureConfiguration/dynamicRange``), adds deltas, applies
+    /// normalisation and stacks frames, as configured.
     /// - Parameter base: `[frames, baseDimension]` from ``baseFrames(_:)`` or a streaming extractor.
     /// - Returns: `[frames, dimension]`.
     public func postprocess(_ base: Matrix) -> Matrix {
