@@ -38,9 +38,9 @@ struct EvalCommand: ParsableCommand {
         var clips: [LabelledClip] = []
         for path in paths {
             do {
-                clips += path.hasSuffix(".tsv") ? try Self.manifestClips(path) : try LabelledData.folder(path)
+                clips += try Self.clips(at: path)
             } catch {
-                StandardError.write("listen: cannot read \(path): \(error)")
+                StandardError.write("listen: cannot read \(path): \(reason(error))")
                 throw ExitCode.inputFailed
             }
         }
@@ -48,25 +48,13 @@ struct EvalCommand: ParsableCommand {
             StandardError.write("listen: no audio clips in \(paths.joined(separator: ", "))")
             throw ExitCode.inputFailed
         }
-        let started = Date(), files = clips.map(\.path)
+        let started = Date()
         let progress = ProgressLine("eval", total: clips.count, unit: "clips")
-        let outcomes = try ParallelMap.map(count: clips.count, jobs: jobs,
-                                           makeWorker: { try Recognizer(model: model, decoding: decoding) },
-                                           progress: { progress.update($0) }) { recognizer, index -> Result<String, Error> in
-            Result { recognizer.transcribe(samples: try AudioDecoder.decode(file: files[index]).samples).text }
-        }
+        let (report, unreadable) = try Self.evaluate(clips, model: model, decoding: decoding, vocabulary: vocabulary, jobs: jobs,
+                                                     progress: progress)
         progress.finish()
         let seconds = Date().timeIntervalSince(started)
-
-        var report = EvaluationReport(vocabulary: vocabulary)
-        for (clip, outcome) in zip(clips, outcomes) {
-            switch outcome {
-            case .success(let text): report.add(clip.label, recognised: text)
-            case .failure(let error):
-                StandardError.write("listen: \(clip.path): \(reason(error))")
-                report.failures += 1
-            }
-        }
+        for (path, error) in unreadable { StandardError.write("listen: \(path): \(reason(error))") }
         let text = report.text(title: "listen eval \(paths.joined(separator: " ")) (\(clips.count) clips, "
                                + String(format: "%.1f s, %.0f clips/s)", seconds, Double(clips.count) / seconds))
         let json = report.json(paths: paths, model: model, seconds: seconds)
@@ -87,10 +75,37 @@ struct EvalCommand: ParsableCommand {
         if report.failures > 0 { throw ExitCode.inputFailed }
     }
 
-    /// A manifest's held-out rows, or all its rows when none are held out.
-    static func manifestClips(_ path: String) throws -> [LabelledClip] {
+    /// The clips of one PATH: a manifest's (`.tsv`) held-out rows, or all its rows when none
+    /// are held out; else a folder's clips.
+    static func clips(at path: String) throws -> [LabelledClip] {
+        guard path.hasSuffix(".tsv") else { return try LabelledData.folder(path) }
         let (train, heldout) = try LabelledData.manifest(path)
         return heldout.isEmpty ? train : heldout
+    }
+
+    /// Recognises every clip with `model` on all `jobs` threads and tallies the outcomes. A clip
+    /// that cannot be read counts as a failure and comes back with its error, for the caller to report.
+    static func evaluate(_ clips: [LabelledClip], model: AcousticModel, decoding: Recognizer.Decoding, vocabulary: Vocabulary,
+                         jobs: Int, progress: ProgressLine? = nil) throws -> (report: EvaluationReport, unreadable: [(path: String, error: Error)]) {
+        let files = clips.map(\.path)
+        var advance: (@Sendable (Int) -> Void)?
+        if let progress { advance = { progress.update($0) } }
+        let outcomes = try ParallelMap.map(count: clips.count, jobs: jobs,
+                                           makeWorker: { try Recognizer(model: model, decoding: decoding) },
+                                           progress: advance) { recognizer, index -> Result<String, Error> in
+            Result { recognizer.transcribe(samples: try AudioDecoder.decode(file: files[index]).samples).text }
+        }
+        var report = EvaluationReport(vocabulary: vocabulary)
+        var unreadable: [(path: String, error: Error)] = []
+        for (clip, outcome) in zip(clips, outcomes) {
+            switch outcome {
+            case .success(let text): report.add(clip.label, recognised: text)
+            case .failure(let error):
+                unreadable.append((clip.path, error))
+                report.failures += 1
+            }
+        }
+        return (report, unreadable)
     }
 }
 

@@ -40,5 +40,9 @@ struct OutputBuffer: ~Copyable {
 /// What went wrong with an input, without its name when the error carries it (records and
 /// messages put the name first themselves).
 func reason(_ error: Error) -> String {
-    (error as? AudioError)?.reason ?? "\(error)"
+    if let error = error as? AudioError { return error.reason }
+    if let error = error as? ManifestError { return error.reason }
+    // Foundation's file errors print as a dump of their user info; the system's reason is the readable part.
+    if let error = error as? CocoaError, let underlying = error.underlying as? POSIXError { return String(cString: strerror(underlying.code.rawValue)) }
+    return "\(error)"
 }

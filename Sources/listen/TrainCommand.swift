@@ -117,6 +117,10 @@ struct TrainCommand: ParsableCommand {
     @Option(help: "Held-out clips (those made of vocabulary words) scored after each epoch.")
     var devLimit = 600
 
+    @Option(name: .customLong("monitor"),
+            help: "Labelled clips scored after every epoch the way 'listen eval' scores them (a Speech Commands or Free Spoken Digit folder, or a manifest's held-out rows), with the default vocabulary and decoder: their accuracy goes in the log, the checkpoint and the plot. Never trained on. Repeatable.")
+    var monitors: [String] = []
+
     @Option(help: "Worker threads for feature extraction and training (training uses at most 2).")
     var jobs = ProcessInfo.processInfo.activeProcessorCount
 
@@ -192,6 +196,20 @@ struct TrainCommand: ParsableCommand {
             StandardError.write("listen: \(error)")
             throw ExitCode.inputFailed
         }
+        // Sets scored after every epoch as `listen eval` scores them; read now, so that a wrong path stops the run before it starts.
+        var monitored: [(path: String, clips: [LabelledClip])] = []
+        for path in monitors {
+            do {
+                monitored.append((path, try EvalCommand.clips(at: path)))
+            } catch {
+                StandardError.write("listen: cannot read \(path): \(reason(error))")
+                throw ExitCode.inputFailed
+            }
+            if monitored[monitored.count - 1].clips.isEmpty {
+                StandardError.write("listen: no audio clips in \(path)")
+                throw ExitCode.inputFailed
+            }
+        }
         // Held-out clips are scored on the words users ask for: those made of vocabulary words.
         let vocabularyWords = Set(defaultVocabulary.entries.flatMap { $0.split(separator: " ").map(String.init) })
         heldoutClips = heldoutClips.filter { clip in
@@ -266,6 +284,9 @@ struct TrainCommand: ParsableCommand {
         let contour = LoudnessContour(maximumGain: loudnessContour, maximumTilt: tiltContour)
         let frameSeconds = Double(hopLength) / Double(features.sampleRate)
         let extractor = try FeatureExtractor(configuration: features)
+        let monitorDecoding = Recognizer.Decoding.vocabulary(defaultVocabulary, unknownPenalty: VocabularyDecoder.defaultUnknownPenalty,
+                                                             rejectionThreshold: VocabularyDecoder.defaultRejectionThreshold)
+        var reportsUnreadable = true
 
         while state.epoch < epochs {
             let started = Date()
@@ -308,25 +329,41 @@ struct TrainCommand: ParsableCommand {
             progress.finish()
             let accuracy = Self.accuracy(of: finished(), on: dev.map(\.example), alphabet: alphabet, jobs: jobs)
             state.accuracies.append(accuracy)
+            var scores = "", series = state.monitored ?? [:]
+            for (path, clips) in monitored {
+                let (report, unreadable) = try EvalCommand.evaluate(clips, model: finished(), decoding: monitorDecoding,
+                                                                    vocabulary: defaultVocabulary, jobs: jobs)
+                if reportsUnreadable { for (file, error) in unreadable { StandardError.write("listen: \(file): \(reason(error))") } }
+                let (count, correct) = report.commandTally
+                series[path, default: []].append([Double(state.epoch + 1), count > 0 ? Double(correct) / Double(count) : .nan])
+                scores += String(format: "; %@ %.1f%% (%d/%d)", Self.monitorName(path), count > 0 ? 100 * Double(correct) / Double(count) : 0,
+                                 correct, count)
+            }
+            reportsUnreadable = false
+            if !monitored.isEmpty { state.monitored = series }
             state.epoch += 1
             state.seconds += Date().timeIntervalSince(started)
             try TrainingCheckpoint(model: trainer.model, optimizer: trainer.optimizer, state: state,
                                    average: average?.tensors).write(to: checkpoints)
             let lastLoss = state.losses.last.map { String(format: "%.3f", $0[1]) } ?? "-"
-            StandardError.write(String(format: "listen: epoch %d/%d loss %@ held-out accuracy %.1f%% (%@ this epoch, %@ in all)",
-                                       state.epoch, epochs, lastLoss, 100 * accuracy,
+            StandardError.write(String(format: "listen: epoch %d/%d loss %@ held-out accuracy %.1f%%%@ (%@ this epoch, %@ in all)",
+                                       state.epoch, epochs, lastLoss, 100 * accuracy, scores,
                                        ProgressLine.clock(Date().timeIntervalSince(started)), ProgressLine.clock(state.seconds)))
         }
 
         var model = finished()
+        var metrics = ["heldout_accuracy": state.accuracies.last ?? 0, "epochs": Double(state.epoch),
+                       "updates": Double(state.step), "parameters": Double(model.architecture.parameterCount)]
+        for (path, points) in state.monitored ?? [:] {
+            if let last = points.last, last[0] == Double(state.epoch) { metrics["accuracy:" + Self.monitorName(path)] = last[1] }
+        }
         model.metadata = ModelMetadata(
             name: (output as NSString).lastPathComponent, created: ISO8601DateFormatter().string(from: Date()),
             trainingCommand: (["listen"] + CommandLine.arguments.dropFirst()).joined(separator: " "),
             dataRecipe: recipe ?? "\(train.count - realCount) synthetic clips from \(manifests.joined(separator: ", ")); "
                 + "\(realCount) real clips from \(realFolders.joined(separator: ", ")) ×\(realWeight)",
             trainingSeconds: state.seconds.rounded(),
-            metrics: ["heldout_accuracy": state.accuracies.last ?? 0, "epochs": Double(state.epoch),
-                      "updates": Double(state.step), "parameters": Double(model.architecture.parameterCount)])
+            metrics: metrics)
         try ModelFile.write(model, to: output, format: weightFormat)
         let plotPath = plot ?? checkpoints + "/training.svg"
         try Self.plot(state).write(toFile: plotPath, atomically: true, encoding: .utf8)
@@ -440,14 +477,25 @@ struct TrainCommand: ParsableCommand {
         return Double(correct.filter { $0 }.count) / Double(examples.count)
     }
 
-    /// The loss per 50 updates and the held-out accuracy per epoch.
+    /// How the log and the model's metrics name a `--monitor` set: its file or folder name.
+    static func monitorName(_ path: String) -> String {
+        URL(fileURLWithPath: path).lastPathComponent
+    }
+
+    /// The loss per 50 updates; the held-out accuracy and every `--monitor` set's accuracy per epoch.
     static func plot(_ state: TrainingState) -> String {
         let stepsPerEpoch = state.epoch > 0 ? Double(state.step) / Double(state.epoch) : 1
+        let colours = ["#2ca02c", "#9467bd", "#ff7f0e", "#8c564b", "#e377c2"]
+        let monitored = (state.monitored ?? [:]).sorted { $0.key < $1.key }.enumerated().map { number, set in
+            SVGPlot.Series(name: "\(monitorName(set.key)), as listen eval scores it", colour: colours[number % colours.count],
+                           points: set.value.map { ($0[0] * stepsPerEpoch, $0[1]) })
+        }
         return SVGPlot.lineCharts(title: "listen train", xLabel: "update", charts: [
             ("CTC loss", [SVGPlot.Series(name: "training loss (mean of 50 updates)", colour: "#1f77b4",
                                           points: state.losses.map { ($0[0], $0[1]) })]),
-            ("held-out accuracy", [SVGPlot.Series(name: "exact transcript, greedy", colour: "#d62728",
-                                                  points: state.accuracies.enumerated().map { (Double($0.offset + 1) * stepsPerEpoch, $0.element) })]),
+            ("accuracy", [SVGPlot.Series(name: "held-out clips: exact transcript, greedy", colour: "#d62728",
+                                         points: state.accuracies.enumerated().map { (Double($0.offset + 1) * stepsPerEpoch, $0.element) })]
+                + monitored),
         ])
     }
 }

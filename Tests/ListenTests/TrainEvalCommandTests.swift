@@ -28,7 +28,7 @@ struct TrainEvalCommandTests {
         let common = ["train", "--real", corpus, "--hidden-size", "16", "--layers", "2", "--time-reduction", "2", "--batch-size", "4",
                       "--checkpoints", work + "/run", "--output", work + "/small.lstn", "--seed", "3",
                       "--warp", "0.1", "--stretch", "0.1", "--frequency-mask", "8", "--dropout", "0.1", "--average-decay", "0.9",
-                      "--mel-bands", "24", "--stack-frames", "2", "--dynamic-range", "45"]
+                      "--mel-bands", "24", "--stack-frames", "2", "--dynamic-range", "45", "--monitor", corpus]
         let first = try ListenProcess.run(common + ["--epochs", "2"])
         #expect(first.status == 0, "\(first.standardError)")
         #expect(first.standardError.contains("0 synthetic + 15 real clips"))
@@ -39,8 +39,12 @@ struct TrainEvalCommandTests {
         #expect(resumed.standardError.contains("resuming \(work)/run after epoch 2"))
         let state = try Self.json(work + "/run/state.json")
         #expect(state["epoch"] as? Int == 3 && (state["accuracies"] as? [Double])?.count == 3)
+        // --monitor: scored like `listen eval` after every epoch, across the resumption; the 12 command clips of the corpus.
+        #expect(((state["monitored"] as? [String: Any])?[corpus] as? [[Double]])?.map { $0[0] } == [1, 2, 3])
+        #expect(first.standardError.contains("epoch 2/2") && first.standardError.contains("; corpus ")
+                && first.standardError.contains("/12)"), "\(first.standardError)")
         let plot = try String(contentsOfFile: work + "/run/training.svg", encoding: .utf8)
-        #expect(plot.hasPrefix("<svg") && plot.contains("polyline"))
+        #expect(plot.hasPrefix("<svg") && plot.contains("polyline") && plot.contains("corpus, as listen eval scores it"))
         let header = try Data(contentsOf: URL(fileURLWithPath: work + "/small.lstn")).prefix(4_096)
         #expect(header.range(of: Data(#""timeReduction":2"#.utf8)) != nil, "the model file's header records the time reduction")
         #expect(header.range(of: Data(#""melBandCount":24"#.utf8)) != nil && header.range(of: Data(#""stackedFrames":2"#.utf8)) != nil
@@ -88,6 +92,19 @@ struct TrainEvalCommandTests {
         #expect(eval.standardError.contains("left/broken.wav: not a WAV/FLAC/OGG file"))
         let summary = try Self.json(summaryPath)
         #expect(summary["failed"] as? Int == 1 && summary["command_clips"] as? Int == 12)
+    }
+
+    @Test("A --monitor or eval path that is not there is one line naming it and the reason, exit 1, before any training")
+    func missingPaths() throws {
+        let corpus = try Self.smallCorpus()
+        let work = try Fixtures.scratchFolder().path
+        let train = try ListenProcess.run(["train", "--real", corpus, "--monitor", work + "/nowhere", "--checkpoints", work + "/run"])
+        #expect(train.status == 1)
+        #expect(train.standardError.contains("listen: cannot read \(work)/nowhere: No such file or directory"), "\(train.standardError)")
+        #expect(!FileManager.default.fileExists(atPath: work + "/run"))
+        let eval = try ListenProcess.run(["eval", work + "/nowhere.tsv", "--summary", work + "/eval.json"])
+        #expect(eval.status == 1 && eval.standardError == "listen: cannot read \(work)/nowhere.tsv: No such file or directory\n",
+                "\(eval.standardError)")
     }
 
     @Test("eval's per-word column is as wide as the longest phrase, so a long label never runs into its count")

@@ -12,6 +12,9 @@ public struct TrainingState: Sendable, Codable {
     public var losses: [[Double]]
     /// Held-out accuracy after each epoch, in [0, 1].
     public var accuracies: [Double]
+    /// Per set of clips scored after every epoch (`listen train --monitor`), its pairs of
+    /// [epoch, command accuracy in 0–1]; nil in runs without one.
+    public var monitored: [String: [[Double]]]?
     /// Seconds spent training across all resumptions.
     public var seconds: Double
 
