@@ -327,11 +327,12 @@ struct TrainCommand: ParsableCommand {
                 progress.update(batchStart / batchSize + 1, detail: String(format: "loss %.3f", result.loss))
             }
             progress.finish()
-            let accuracy = Self.accuracy(of: finished(), on: dev.map(\.example), alphabet: alphabet, jobs: jobs)
+            let scored = finished()
+            let accuracy = Self.accuracy(of: scored, on: dev.map(\.example), alphabet: alphabet, jobs: jobs)
             state.accuracies.append(accuracy)
             var scores = "", series = state.monitored ?? [:]
             for (path, clips) in monitored {
-                let (report, unreadable) = try EvalCommand.evaluate(clips, model: finished(), decoding: monitorDecoding,
+                let (report, unreadable) = try EvalCommand.evaluate(clips, model: scored, decoding: monitorDecoding,
                                                                     vocabulary: defaultVocabulary, jobs: jobs)
                 if reportsUnreadable { for (file, error) in unreadable { StandardError.write("listen: \(file): \(reason(error))") } }
                 let (count, correct) = report.commandTally
