@@ -199,16 +199,18 @@ struct TrainCommand: ParsableCommand {
         // Sets scored after every epoch as `listen eval` scores them; read now, so that a wrong path stops the run before it starts.
         var monitored: [(path: String, clips: [LabelledClip])] = []
         for path in monitors {
+            let clips: [LabelledClip]
             do {
-                monitored.append((path, try EvalCommand.clips(at: path)))
+                clips = try EvalCommand.clips(at: path)
             } catch {
                 StandardError.write("listen: cannot read \(path): \(reason(error))")
                 throw ExitCode.inputFailed
             }
-            if monitored[monitored.count - 1].clips.isEmpty {
+            guard !clips.isEmpty else {
                 StandardError.write("listen: no audio clips in \(path)")
                 throw ExitCode.inputFailed
             }
+            monitored.append((path, clips))
         }
         // Held-out clips are scored on the words users ask for: those made of vocabulary words.
         let vocabularyWords = Set(defaultVocabulary.entries.flatMap { $0.split(separator: " ").map(String.init) })
@@ -336,9 +338,9 @@ struct TrainCommand: ParsableCommand {
                                                                     vocabulary: defaultVocabulary, jobs: jobs)
                 if reportsUnreadable { for (file, error) in unreadable { StandardError.write("listen: \(file): \(reason(error))") } }
                 let (count, correct) = report.commandTally
-                series[path, default: []].append([Double(state.epoch + 1), count > 0 ? Double(correct) / Double(count) : .nan])
-                scores += String(format: "; %@ %.1f%% (%d/%d)", Self.monitorName(path), count > 0 ? 100 * Double(correct) / Double(count) : 0,
-                                 correct, count)
+                let share = count > 0 ? Double(correct) / Double(count) : .nan  // nan: the set holds no command clips
+                series[path, default: []].append([Double(state.epoch + 1), share])
+                scores += String(format: "; %@ %.1f%% (%d/%d)", Self.monitorName(path), 100 * share, correct, count)
             }
             reportsUnreadable = false
             if !monitored.isEmpty { state.monitored = series }
