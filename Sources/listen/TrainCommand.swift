@@ -81,6 +81,9 @@ struct TrainCommand: ParsableCommand {
     @Option(help: "Dropout rate on every GRU layer's output during training (0 = none).")
     var dropout: Float = 0
 
+    @Option(help: "Confidence penalty: the loss minimised is CTC − this × the sum of the output frames' entropies, which keeps the letter distributions from growing overconfident (0 = none; the logged loss includes it).")
+    var confidencePenalty: Float = 0
+
     @Option(help: "Vocal-tract length perturbation: each clip's frequency axis is warped by a factor in 1 ± this, anew every epoch (log-mel features only).")
     var warp: Double = 0
 
@@ -152,6 +155,7 @@ struct TrainCommand: ParsableCommand {
         }
         if !(0...1).contains(weightDecay) { throw ValidationError("--weight-decay must be between 0 and 1") }
         if !(0..<0.9).contains(dropout) { throw ValidationError("--dropout must be at least 0 and below 0.9") }
+        if !(0...1).contains(confidencePenalty) { throw ValidationError("--confidence-penalty must be between 0 and 1") }
         if !(0..<0.5).contains(warp) || !(0..<0.5).contains(stretch) { throw ValidationError("--warp and --stretch must be at least 0 and below 0.5") }
         if !(0...20).contains(frequencyMask) { throw ValidationError("--frequency-mask must be between 0 and 20 bands") }
         if !(0...1).contains(noiseMix) { throw ValidationError("--noise-mix must be between 0 and 1") }
@@ -314,7 +318,7 @@ struct TrainCommand: ParsableCommand {
                                            labels: example.labels)
                 }
                 let result = trainer.step(batch, learningRate: lrSchedule.rate(at: state.step), dropout: dropout,
-                                          weightDecay: weightDecay, seed: seed ^ UInt64(state.step) &* 0x2545_F491_4F6C_DD1D)
+                                          weightDecay: weightDecay, confidencePenalty: confidencePenalty, seed: seed ^ UInt64(state.step) &* 0x2545_F491_4F6C_DD1D)
                 state.step += 1
                 average?.update(with: trainer.model.tensors)
                 if result.used > 0 && result.loss.isFinite {

@@ -54,21 +54,35 @@ struct CTCLossTests {
         #expect(CTCLoss.lossAndGradient(lp, labels: [1, 2]) != nil)
     }
 
-    @Test("The gradient matches central differences on the logits")
-    func gradient() throws {
+    @Test("The gradient matches central differences on the logits, with and without a confidence penalty",
+          arguments: [0, 0.3] as [Float])
+    func gradient(confidencePenalty: Float) throws {
         var generator = SeededGenerator(seed: 3)
         let logits = Matrix(rows: 6, columns: 5, values: randomValues(30, scale: 2, generator: &generator))
         let labels = [1, 3, 3]
-        let (_, analytic) = try #require(CTCLoss.lossAndGradient(logSoftmax(logits), labels: labels))
+        func loss(_ logits: Matrix) -> Float {
+            CTCLoss.lossAndGradient(logSoftmax(logits), labels: labels, confidencePenalty: confidencePenalty)!.loss
+        }
+        let (_, analytic) = try #require(CTCLoss.lossAndGradient(logSoftmax(logits), labels: labels,
+                                                                 confidencePenalty: confidencePenalty))
         let h: Float = 1e-2
         for index in logits.values.indices {
             var plus = logits, minus = logits
             plus.values[index] += h
             minus.values[index] -= h
-            let numeric = (CTCLoss.lossAndGradient(logSoftmax(plus), labels: labels)!.loss
-                           - CTCLoss.lossAndGradient(logSoftmax(minus), labels: labels)!.loss) / (2 * h)
+            let numeric = (loss(plus) - loss(minus)) / (2 * h)
             #expect(abs(numeric - analytic.values[index]) < 2e-3, "logit \(index)")
         }
+    }
+
+    @Test("The confidence penalty subtracts β × the frames' entropies from the CTC loss")
+    func confidencePenaltyValue() throws {
+        var generator = SeededGenerator(seed: 4)
+        let lp = logSoftmax(Matrix(rows: 5, columns: 4, values: randomValues(20, scale: 2, generator: &generator)))
+        let plain = try #require(CTCLoss.lossAndGradient(lp, labels: [2, 1])).loss
+        let penalised = try #require(CTCLoss.lossAndGradient(lp, labels: [2, 1], confidencePenalty: 0.5)).loss
+        let entropies = (0..<lp.rows).map { t in (0..<lp.columns).map { -exp(lp[t, $0]) * lp[t, $0] }.reduce(0, +) }
+        #expect(abs(penalised - (plain - 0.5 * entropies.reduce(0, +))) < 1e-4)
     }
 }
 

@@ -10,11 +10,15 @@ import Foundation
 public struct Backpropagation: Sendable {
     /// The model whose gradient is computed.
     public let model: AcousticModel
+    /// β of the confidence penalty added to every utterance's CTC loss (0: none; see
+    /// ``CTCLoss/lossAndGradient(_:labels:confidencePenalty:)``).
+    public let confidencePenalty: Float
 
     /// Prepares backpropagation for a model.
-    public init(model: AcousticModel) {
+    public init(model: AcousticModel, confidencePenalty: Float = 0) {
         BLAS.useSingleThread()
         self.model = model
+        self.confidencePenalty = confidencePenalty
     }
 
     /// Zero gradients shaped like ``AcousticModel/tensors``.
@@ -139,7 +143,8 @@ public struct Backpropagation: Sendable {
         for (index, example) in batch.enumerated() {
             let range = reduced.rows(index).lowerBound * a.classCount..<reduced.rows(index).upperBound * a.classCount
             let own = Matrix(rows: reduced.lengths[index], columns: a.classCount, values: Array(logits.values[range]))
-            guard let (loss, ownGradient) = CTCLoss.lossAndGradient(own, labels: example.labels) else {
+            guard let (loss, ownGradient) = CTCLoss.lossAndGradient(own, labels: example.labels,
+                                                                      confidencePenalty: confidencePenalty) else {
                 losses.append(nil)
                 continue
             }

@@ -41,13 +41,14 @@ public final class Trainer {
     ///   - learningRate: Adam's step size for this update.
     ///   - dropout: the dropout rate on GRU outputs (0: none).
     ///   - weightDecay: AdamW's decoupled decay of the weight matrices (biases are not decayed).
+    ///   - confidencePenalty: β of the confidence penalty on every utterance's loss (0: none).
     ///   - seed: the seed of this update's dropout masks (each utterance's is derived from it).
     /// - Returns: the mean loss over the usable utterances (those whose transcript fits their
     ///   frames), how many there were, and the gradient norm before clipping.
     @discardableResult
     public func step(_ batch: [TrainingExample], learningRate: Float, dropout: Float = 0, weightDecay: Float = 0,
-                     seed: UInt64 = 0) -> (loss: Float, used: Int, gradientNorm: Float) {
-        let backpropagation = Backpropagation(model: model)
+                     confidencePenalty: Float = 0, seed: UInt64 = 0) -> (loss: Float, used: Int, gradientNorm: Float) {
+        let backpropagation = Backpropagation(model: model, confidencePenalty: confidencePenalty)
         // Longest first, each to the thread with fewer frames so far: both finish together.
         var assigned: [[(offset: Int, element: TrainingExample)]] = [[], []]
         var load = [0, 0]
