@@ -84,6 +84,9 @@ struct TrainCommand: ParsableCommand {
     @Option(help: "Confidence penalty: the loss minimised is CTC − this × the sum of the output frames' entropies, which keeps the letter distributions from growing overconfident (0 = none; the logged loss includes it).")
     var confidencePenalty: Float = 0
 
+    @Option(help: "Consistency regularisation (CR-CTC): each clip is seen as two differently augmented views of the same tempo in one batch (--batch-size counts views, so half as many clips per update and twice the updates per epoch), and each view's loss gains this × the KL divergence from the other view's letter distributions (0 = none).")
+    var consistency: Float = 0
+
     @Option(help: "Vocal-tract length perturbation: each clip's frequency axis is warped by a factor in 1 ± this, anew every epoch (log-mel features only).")
     var warp: Double = 0
 
@@ -156,6 +159,10 @@ struct TrainCommand: ParsableCommand {
         if !(0...1).contains(weightDecay) { throw ValidationError("--weight-decay must be between 0 and 1") }
         if !(0..<0.9).contains(dropout) { throw ValidationError("--dropout must be at least 0 and below 0.9") }
         if !(0...1).contains(confidencePenalty) { throw ValidationError("--confidence-penalty must be between 0 and 1") }
+        if !(0...10).contains(consistency) { throw ValidationError("--consistency must be between 0 and 10") }
+        if consistency > 0 && (batchSize < 2 || batchSize % 2 != 0) {
+            throw ValidationError("--consistency needs an even --batch-size (two views of each clip)")
+        }
         if !(0..<0.5).contains(warp) || !(0..<0.5).contains(stretch) { throw ValidationError("--warp and --stretch must be at least 0 and below 0.5") }
         if !(0...20).contains(frequencyMask) { throw ValidationError("--frequency-mask must be between 0 and 20 bands") }
         if !(0...1).contains(noiseMix) { throw ValidationError("--noise-mix must be between 0 and 1") }
@@ -244,8 +251,9 @@ struct TrainCommand: ParsableCommand {
         }
 
         // Model and optimizer: a checkpoint if there is one, else fresh weights.
+        let clipsPerBatch = consistency > 0 ? batchSize / 2 : batchSize  // with --consistency, two views of each clip
         let lrSchedule = LearningRateSchedule(peak: learningRate, floor: finalLearningRate ?? learningRate * 0.05, warmupSteps: 300,
-                                              totalSteps: epochSizes.reduce(0) { $0 + ($1 + batchSize - 1) / batchSize })
+                                              totalSteps: epochSizes.reduce(0) { $0 + ($1 + clipsPerBatch - 1) / clipsPerBatch })
         var checkpoint: TrainingCheckpoint
         let architecture = ModelArchitecture(inputSize: features.dimension, hiddenSize: hiddenSize, layerCount: layers,
                                              classCount: alphabet.classCount, timeReduction: timeReduction,
@@ -297,28 +305,37 @@ struct TrainCommand: ParsableCommand {
         while state.epoch < epochs {
             let started = Date()
             var order = clipsOfEpoch(state.epoch)
-            let stepsPerEpoch = (order.count + batchSize - 1) / batchSize
+            let stepsPerEpoch = (order.count + clipsPerBatch - 1) / clipsPerBatch
             var shuffler = SeededGenerator(seed: seed &+ UInt64(state.epoch) &* 7919)
             order.shuffle(using: &shuffler)
             let progress = ProgressLine("epoch \(state.epoch + 1)/\(epochs)", total: stepsPerEpoch, unit: "updates", logsWhenPiped: true)
             var intervalLoss = 0.0, intervalCount = 0
-            for batchStart in stride(from: 0, to: order.count, by: batchSize) {
-                let batch = try order[batchStart..<min(order.count, batchStart + batchSize)].enumerated().map { offset, index in
-                    var masks = SeededGenerator(seed: seed ^ UInt64(state.step &* 1_000_003 &+ offset))
-                    var example = train[index].example
-                    var samples = mixing?.apply(to: train[index].samples, using: &masks)
-                    let narrow = narrowband > 0 && Double.random(in: 0..<1, using: &masks) < narrowband
-                    if narrow, let noisy = samples { samples = try Resampler.roundTrip(noisy, through: Self.narrowbandRate) }
-                    // Noise, the 8 kHz channel and the loudness and tilt curves work on the frames before normalisation.
-                    if let base = samples.map(extractor.baseFrames) ?? (narrow ? train[index].narrowBase : train[index].base) {
-                        example.features = extractor.postprocess(contour.apply(to: base, frameSeconds: frameSeconds, using: &masks))
-                    }
-                    let perturbed = perturbation.apply(to: example.features, configuration: features, using: &masks)
-                    return TrainingExample(features: masking.apply(to: perturbed, bands: features.baseDimension, using: &masks),
-                                           labels: example.labels)
+            // One augmented view of a clip, drawn from its own seed; a second view takes the first's tempo.
+            func view(of index: Int, seed viewSeed: UInt64, stretch: Double?) throws -> (example: TrainingExample, stretch: Double) {
+                var masks = SeededGenerator(seed: viewSeed)
+                var example = train[index].example
+                var samples = mixing?.apply(to: train[index].samples, using: &masks)
+                let narrow = narrowband > 0 && Double.random(in: 0..<1, using: &masks) < narrowband
+                if narrow, let noisy = samples { samples = try Resampler.roundTrip(noisy, through: Self.narrowbandRate) }
+                // Noise, the 8 kHz channel and the loudness and tilt curves work on the frames before normalisation.
+                if let base = samples.map(extractor.baseFrames) ?? (narrow ? train[index].narrowBase : train[index].base) {
+                    example.features = extractor.postprocess(contour.apply(to: base, frameSeconds: frameSeconds, using: &masks))
+                }
+                let perturbed = perturbation.apply(to: example.features, configuration: features, using: &masks, stretch: stretch)
+                return (TrainingExample(features: masking.apply(to: perturbed.features, bands: features.baseDimension, using: &masks),
+                                        labels: example.labels), perturbed.stretch)
+            }
+            for batchStart in stride(from: 0, to: order.count, by: clipsPerBatch) {
+                let batch = try order[batchStart..<min(order.count, batchStart + clipsPerBatch)].enumerated().flatMap { offset, index in
+                    let first = try view(of: index, seed: seed ^ UInt64(state.step &* 1_000_003 &+ offset), stretch: nil)
+                    guard consistency > 0 else { return [first.example] }
+                    let second = try view(of: index, seed: seed ^ UInt64(state.step &* 1_000_003 &+ clipsPerBatch &+ offset),
+                                          stretch: first.stretch)
+                    return [first.example, second.example]
                 }
                 let result = trainer.step(batch, learningRate: lrSchedule.rate(at: state.step), dropout: dropout,
-                                          weightDecay: weightDecay, confidencePenalty: confidencePenalty, seed: seed ^ UInt64(state.step) &* 0x2545_F491_4F6C_DD1D)
+                                          weightDecay: weightDecay, confidencePenalty: confidencePenalty, consistency: consistency,
+                                          seed: seed ^ UInt64(state.step) &* 0x2545_F491_4F6C_DD1D)
                 state.step += 1
                 average?.update(with: trainer.model.tensors)
                 if result.used > 0 && result.loss.isFinite {
@@ -330,7 +347,7 @@ struct TrainCommand: ParsableCommand {
                     intervalLoss = 0
                     intervalCount = 0
                 }
-                progress.update(batchStart / batchSize + 1, detail: String(format: "loss %.3f", result.loss))
+                progress.update(batchStart / clipsPerBatch + 1, detail: String(format: "loss %.3f", result.loss))
             }
             progress.finish()
             let scored = finished()

@@ -75,6 +75,27 @@ struct CTCLossTests {
         }
     }
 
+    @Test("The consistency loss is KL(target ‖ p) and its gradient matches central differences with the target held fixed")
+    func consistencyGradient() throws {
+        var generator = SeededGenerator(seed: 6)
+        let logits = Matrix(rows: 4, columns: 5, values: randomValues(20, scale: 2, generator: &generator))
+        let target = logSoftmax(Matrix(rows: 4, columns: 5, values: randomValues(20, scale: 2, generator: &generator)))
+        let (loss, analytic) = ConsistencyLoss.lossAndGradient(logSoftmax(logits), target: target)
+        let lp = logSoftmax(logits)
+        let expected = target.values.indices.map { exp(target.values[$0]) * (target.values[$0] - lp.values[$0]) }.reduce(0, +)
+        #expect(abs(loss - expected) < 1e-5 && loss > 0)
+        #expect(ConsistencyLoss.lossAndGradient(target, target: target).loss.magnitude < 1e-6)
+        let h: Float = 1e-2
+        for index in logits.values.indices {
+            var plus = logits, minus = logits
+            plus.values[index] += h
+            minus.values[index] -= h
+            let numeric = (ConsistencyLoss.lossAndGradient(logSoftmax(plus), target: target).loss
+                           - ConsistencyLoss.lossAndGradient(logSoftmax(minus), target: target).loss) / (2 * h)
+            #expect(abs(numeric - analytic.values[index]) < 2e-3, "logit \(index)")
+        }
+    }
+
     @Test("The confidence penalty subtracts β × the frames' entropies from the CTC loss")
     func confidencePenaltyValue() throws {
         var generator = SeededGenerator(seed: 4)
@@ -247,6 +268,63 @@ struct BackpropagationTests {
             let scale = max(1e-3, summed[tensor].map(abs).max()!)
             let difference = zip(packed[tensor], summed[tensor]).map { abs($0 - $1) }.max()!
             #expect(difference <= 1e-4 * scale, "\(model.architecture.tensorShapes[tensor].name): \(difference)")
+        }
+    }
+
+    @Test("With consistency, each tensor's gradient is that of both views' CTC losses plus α × KL from the other view held fixed",
+          arguments: [0, 5, 8, 13, 16])
+    func finiteDifferencesWithConsistency(tensor: Int) throws {
+        let model = try Self.tinyModel(timeReduction: 2)
+        let alpha: Float = 0.7
+        var generator = SeededGenerator(seed: UInt64(300 + tensor))
+        let labels = Alphabet.english.encode("ab")
+        // Two views of one clip: the same frames and labels, different values.
+        let pair = (0..<2).map { _ in TrainingExample(features: Matrix(rows: 9, columns: 5, values: randomValues(45, scale: 1, generator: &generator)),
+                                                      labels: labels) }
+        var gradient = Backpropagation.zeroGradient(like: model)
+        let losses = Backpropagation(model: model, consistency: alpha).accumulate(pair, into: &gradient)
+        func logProbabilities(_ model: AcousticModel) -> [Matrix] {
+            pair.map { InferenceSession(model: model, threadCount: 1).logProbabilities($0.features) }
+        }
+        let fixed = logProbabilities(model)
+        // Each view's loss: its CTC loss + α KL(other ‖ this).
+        for (own, other) in [(0, 1), (1, 0)] {
+            let ctc = CTCLoss.lossAndGradient(fixed[own], labels: labels)!.loss
+            let divergence = ConsistencyLoss.lossAndGradient(fixed[own], target: fixed[other]).loss
+            #expect(abs(losses[own]! - (ctc + alpha * divergence)) < 1e-3, "view \(own)")
+        }
+        // The objective whose gradient it is: the other view's distributions are constants.
+        func objective(_ change: Float, at index: Int) -> Float {
+            var changed = model
+            changed.tensors[tensor][index] += change
+            let moved = logProbabilities(changed)
+            return (0..<2).map { own in
+                CTCLoss.lossAndGradient(moved[own], labels: labels)!.loss
+                    + alpha * ConsistencyLoss.lossAndGradient(moved[own], target: fixed[1 - own]).loss
+            }.reduce(0, +)
+        }
+        let h: Float = 1e-2
+        for _ in 0..<6 {
+            let index = Int.random(in: 0..<model.tensors[tensor].count, using: &generator)
+            let numeric = (objective(h, at: index) - objective(-h, at: index)) / (2 * h)
+            let analytic = gradient[tensor][index]
+            #expect(abs(numeric - analytic) <= 5e-3 + 2e-2 * abs(analytic),
+                    "\(model.architecture.tensorShapes[tensor].name)[\(index)]: numeric \(numeric), analytic \(analytic)")
+        }
+    }
+
+    @Test("With consistency, two identical views add nothing to the CTC losses and gradient")
+    func identicalViews() throws {
+        let model = try Self.tinyModel()
+        var generator = SeededGenerator(seed: 17)
+        let view = TrainingExample(features: Matrix(rows: 8, columns: 5, values: randomValues(40, scale: 1, generator: &generator)),
+                                   labels: Alphabet.english.encode("ba"))
+        var plain = Backpropagation.zeroGradient(like: model), paired = plain
+        let plainLosses = Backpropagation(model: model).accumulate([view, view], into: &plain)
+        let pairedLosses = Backpropagation(model: model, consistency: 1).accumulate([view, view], into: &paired)
+        #expect(zip(plainLosses, pairedLosses).allSatisfy { abs($0! - $1!) < 1e-5 })
+        for tensor in plain.indices {
+            #expect(zip(plain[tensor], paired[tensor]).allSatisfy { abs($0 - $1) < 1e-5 })
         }
     }
 

@@ -45,9 +45,14 @@ struct TrainingScheduleTests {
                 == perturbation.apply(to: features, configuration: configuration, using: &second))
         var several = SeededGenerator(seed: 4)
         let draws = (0..<10).map { _ in perturbation.apply(to: features, configuration: configuration, using: &several) }
-        #expect(Set(draws.map(\.rows)).count > 1)
+        #expect(Set(draws.map(\.features.rows)).count > 1)
+        #expect(draws.allSatisfy { $0.features.rows == Int((50 * $0.stretch).rounded()) })
+        // A given tempo (a second view of a clip) keeps the frame count; the warp is still drawn.
+        let copies = (0..<10).map { _ in perturbation.apply(to: features, configuration: configuration, using: &several, stretch: 1.13) }
+        #expect(copies.allSatisfy { $0.features.rows == 57 && $0.stretch == 1.13 })
+        #expect(Set(copies.map(\.features)).count > 1)
         var none = SeededGenerator(seed: 5)
-        #expect(SpeakerPerturbation(maximumWarp: 0, maximumStretch: 0).apply(to: features, configuration: configuration, using: &none) == features)
+        #expect(SpeakerPerturbation(maximumWarp: 0, maximumStretch: 0).apply(to: features, configuration: configuration, using: &none).features == features)
     }
 
     @Test("The learning rate warms up linearly, peaks, then decays by a cosine to its floor")

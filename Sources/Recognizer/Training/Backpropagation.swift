@@ -13,12 +13,17 @@ public struct Backpropagation: Sendable {
     /// β of the confidence penalty added to every utterance's CTC loss (0: none; see
     /// ``CTCLoss/lossAndGradient(_:labels:confidencePenalty:)``).
     public let confidencePenalty: Float
+    /// α of the consistency loss between the two views of a clip (0: none). When it is above
+    /// 0, a batch is pairs of views, utterances 2i and 2i + 1 (same frames and labels), and each
+    /// view's loss gains α Σₜ KL(other view ‖ this view) (``ConsistencyLoss``).
+    public let consistency: Float
 
     /// Prepares backpropagation for a model.
-    public init(model: AcousticModel, confidencePenalty: Float = 0) {
+    public init(model: AcousticModel, confidencePenalty: Float = 0, consistency: Float = 0) {
         BLAS.useSingleThread()
         self.model = model
         self.confidencePenalty = confidencePenalty
+        self.consistency = consistency
     }
 
     /// Zero gradients shaped like ``AcousticModel/tensors``.
@@ -150,6 +155,23 @@ public struct Backpropagation: Sendable {
             }
             losses.append(loss)
             logitGradient.values.replaceSubrange(range, with: ownGradient.values)
+        }
+        if consistency > 0 {
+            precondition(batch.count % 2 == 0, "a consistency batch is pairs of views")
+            for first in stride(from: 0, to: batch.count, by: 2) where losses[first] != nil && losses[first + 1] != nil {
+                let views = [first, first + 1].map { index in
+                    let range = reduced.rows(index).lowerBound * a.classCount..<reduced.rows(index).upperBound * a.classCount
+                    return (range, Matrix(rows: reduced.lengths[index], columns: a.classCount, values: Array(logits.values[range])))
+                }
+                for (own, other) in [(0, 1), (1, 0)] {
+                    let (divergence, pull) = ConsistencyLoss.lossAndGradient(views[own].1, target: views[other].1)
+                    losses[first + own]! += consistency * divergence
+                    let range = views[own].0
+                    for (offset, value) in pull.values.enumerated() {
+                        logitGradient.values[range.lowerBound + offset] += consistency * value
+                    }
+                }
+            }
         }
         guard losses.contains(where: { $0 != nil }) else { return losses }
 

@@ -22,13 +22,17 @@ public struct SpeakerPerturbation: Sendable, Codable, Hashable {
     ///   - features: `[T, dimension]` log-mel features, deltas (if any) after the base bands.
     ///   - configuration: the features' configuration (mel bands and edges).
     ///   - generator: the source of randomness.
-    public func apply(to features: Matrix, configuration: FeatureConfiguration, using generator: inout SeededGenerator) -> Matrix {
+    ///   - stretch: the tempo factor, when it must match another copy's (drawn if nil).
+    /// - Returns: the perturbed features and the tempo factor they were stretched by.
+    public func apply(to features: Matrix, configuration: FeatureConfiguration, using generator: inout SeededGenerator,
+                      stretch given: Double? = nil) -> (features: Matrix, stretch: Double) {
         let warp = maximumWarp > 0 ? Double.random(in: (1 - maximumWarp)...(1 + maximumWarp), using: &generator) : 1
-        let stretch = maximumStretch > 0 ? Double.random(in: (1 - maximumStretch)...(1 + maximumStretch), using: &generator) : 1
+        let drawn = maximumStretch > 0 ? Double.random(in: (1 - maximumStretch)...(1 + maximumStretch), using: &generator) : 1
+        let stretch = given ?? drawn
         var result = features
         if configuration.kind == .logMel && warp != 1 { result = Self.warpFrequencies(result, by: warp, configuration: configuration) }
         if stretch != 1 { result = Self.stretchTime(result, by: stretch) }
-        return result
+        return (result, stretch)
     }
 
     /// Each band takes the value the spectrum had at its centre frequency divided by `factor`

@@ -42,23 +42,31 @@ public final class Trainer {
     ///   - dropout: the dropout rate on GRU outputs (0: none).
     ///   - weightDecay: AdamW's decoupled decay of the weight matrices (biases are not decayed).
     ///   - confidencePenalty: β of the confidence penalty on every utterance's loss (0: none).
+    ///   - consistency: α of the consistency loss (0: none); above 0 the batch is pairs of
+    ///     views of one clip, utterances 2i and 2i + 1, kept on one thread.
     ///   - seed: the seed of this update's dropout masks (each utterance's is derived from it).
     /// - Returns: the mean loss over the usable utterances (those whose transcript fits their
     ///   frames), how many there were, and the gradient norm before clipping.
     @discardableResult
     public func step(_ batch: [TrainingExample], learningRate: Float, dropout: Float = 0, weightDecay: Float = 0,
-                     confidencePenalty: Float = 0, seed: UInt64 = 0) -> (loss: Float, used: Int, gradientNorm: Float) {
-        let backpropagation = Backpropagation(model: model, confidencePenalty: confidencePenalty)
+                     confidencePenalty: Float = 0, consistency: Float = 0, seed: UInt64 = 0) -> (loss: Float, used: Int, gradientNorm: Float) {
+        let backpropagation = Backpropagation(model: model, confidencePenalty: confidencePenalty, consistency: consistency)
         // Longest first, each to the thread with fewer frames so far: both finish together.
+        // The two views of a clip stay together, in order.
+        let unitSize = consistency > 0 ? 2 : 1
+        precondition(batch.count % unitSize == 0, "a consistency batch is pairs of views")
+        let items = Array(batch.enumerated())
+        let units = stride(from: 0, to: items.count, by: unitSize).map { items[$0..<$0 + unitSize] }
         var assigned: [[(offset: Int, element: TrainingExample)]] = [[], []]
         var load = [0, 0]
-        let longestFirst = batch.enumerated().sorted { a, b in
-            a.element.features.rows != b.element.features.rows ? a.element.features.rows > b.element.features.rows : a.offset < b.offset
+        let longestFirst = units.sorted { a, b in
+            let rowsA = a.first!.element.features.rows, rowsB = b.first!.element.features.rows
+            return rowsA != rowsB ? rowsA > rowsB : a.first!.offset < b.first!.offset
         }
-        for item in longestFirst {
+        for unit in longestFirst {
             let half = load[0] <= load[1] ? 0 : 1
-            assigned[half].append(item)
-            load[half] += item.element.features.rows
+            assigned[half].append(contentsOf: unit)
+            load[half] += unit.reduce(0) { $0 + $1.element.features.rows }
         }
         let halves = assigned
         let results = PartialResults(count: 2)
