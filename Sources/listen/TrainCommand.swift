@@ -93,6 +93,9 @@ struct TrainCommand: ParsableCommand {
     @Option(help: "SpecAugment: the widest of the two runs of mel bands masked in each clip, anew every epoch.")
     var frequencyMask = 5
 
+    @Option(help: "SpecAugment: the longest of the two runs of frames masked in each clip, in milliseconds (each run also at most a fifth of the clip), anew every epoch.")
+    var timeMask = 80
+
     @Option(help: "Tempo perturbation: each clip's frames are stretched by a factor in 1 ± this, anew every epoch.")
     var stretch: Double = 0
 
@@ -165,6 +168,7 @@ struct TrainCommand: ParsableCommand {
         }
         if !(0..<0.5).contains(warp) || !(0..<0.5).contains(stretch) { throw ValidationError("--warp and --stretch must be at least 0 and below 0.5") }
         if !(0...20).contains(frequencyMask) { throw ValidationError("--frequency-mask must be between 0 and 20 bands") }
+        if !(0...500).contains(timeMask) { throw ValidationError("--time-mask must be between 0 and 500 ms") }
         if !(0...1).contains(noiseMix) { throw ValidationError("--noise-mix must be between 0 and 1") }
         if !(0...1).contains(narrowband) { throw ValidationError("--narrowband must be between 0 and 1") }
         if !(0...20).contains(loudnessContour) || !(0...20).contains(tiltContour) {
@@ -285,8 +289,10 @@ struct TrainCommand: ParsableCommand {
             if let average { model.tensors = average.tensors }
             return model
         }
-        // Two runs of frames of at most 80 ms, two runs of at most --frequency-mask bands.
-        let masking = SpecAugment(maximumTimeMask: max(1, 8 * 160 / (hopLength * stackFrames)), maximumFrequencyMask: frequencyMask)
+        // Two runs of frames of at most --time-mask ms, two runs of at most --frequency-mask bands.
+        let maskFrames = timeMask * features.sampleRate / (1000 * hopLength * stackFrames)  // whole frames, rounded down
+        let masking = SpecAugment(maximumTimeMask: timeMask == 0 ? 0 : max(1, maskFrames),
+                                  maximumFrequencyMask: frequencyMask)
         let perturbation = SpeakerPerturbation(maximumWarp: warp, maximumStretch: stretch)
         let mixing = noiseMix > 0
             ? NoiseMixing(noises: train.filter { $0.example.labels.isEmpty }.map(\.samples), probability: noiseMix,

@@ -143,14 +143,15 @@ struct TrainEvalCommandTests {
                                                                         ["--noise-mix", "1.5"], ["--noise-snr", "30,5"], ["--noise-snr", "10"],
                                                                         ["--loudness-contour", "25"], ["--tilt-contour=-1"],
                                                                         ["--narrowband", "1.5"], ["--confidence-penalty", "2"],
-                                                                        ["--consistency=-1"], ["--consistency", "0.5", "--batch-size", "3"]])
+                                                                        ["--consistency=-1"], ["--consistency", "0.5", "--batch-size", "3"],
+                                                                        ["--time-mask", "600"]])
     func badOptions(option: [String]) throws {
         let result = try ListenProcess.run(["train", "--real", "/nonexistent", "--checkpoints", "/tmp/unused"] + option)
         #expect(result.status == 2)
         #expect(result.standardError.contains(option[0].prefix { $0 != "=" }))
     }
 
-    @Test("--noise-mix, --narrowband, --loudness-contour, --tilt-contour, --confidence-penalty and --consistency change what is trained, the same way for the same seed; without noise clips to mix it is refused by name")
+    @Test("--noise-mix, --narrowband, --loudness-contour, --tilt-contour, --confidence-penalty, --consistency and --time-mask change what is trained, the same way for the same seed; without noise clips to mix it is refused by name")
     func noiseMix() throws {
         let corpus = try Self.smallCorpus()
         let work = try Fixtures.scratchFolder().path
@@ -164,7 +165,8 @@ struct TrainEvalCommandTests {
         for (name, options) in [("plain", []), ("noisy", noisy), ("again", noisy), ("contour", contour), ("contour-again", contour),
                                 ("both", noisy + contour), ("tilt", ["--tilt-contour", "6"]), ("narrow", ["--narrowband", "1"]),
                                 ("narrow-again", ["--narrowband", "1"]), ("confident", ["--confidence-penalty", "0.5"]),
-                                ("views", ["--consistency", "0.5"]), ("views-again", ["--consistency", "0.5"])] {
+                                ("views", ["--consistency", "0.5"]), ("views-again", ["--consistency", "0.5"]),
+                                ("long-masks", ["--time-mask", "300"])] {
             let result = try train(name, options, corpus: corpus)
             #expect(result.status == 0, "\(result.standardError)")
             // 15 clips ×1 in batches of 4: 4 updates, or 8 with two views of each clip per batch of 4.
@@ -175,8 +177,8 @@ struct TrainEvalCommandTests {
         #expect(try weights("contour") == weights("contour-again"))
         #expect(try weights("narrow") == weights("narrow-again"))
         #expect(try weights("views") == weights("views-again"))
-        let distinct = try ["plain", "noisy", "contour", "both", "tilt", "narrow", "confident", "views"].map(weights)
-        #expect(Set(distinct).count == 8)
+        let distinct = try ["plain", "noisy", "contour", "both", "tilt", "narrow", "confident", "views", "long-masks"].map(weights)
+        #expect(Set(distinct).count == 9)
         try FileManager.default.removeItem(atPath: corpus + "/none")
         let refused = try train("quiet", ["--noise-mix", "0.5"], corpus: corpus)
         #expect(refused.status == 1)
