@@ -308,6 +308,22 @@ struct TrainCommand: ParsableCommand {
                                                              rejectionThreshold: VocabularyDecoder.defaultRejectionThreshold)
         var reportsUnreadable = true
 
+        // One augmented view of a clip, drawn from its own seed; a second view takes the first's tempo.
+        func view(of index: Int, seed viewSeed: UInt64, stretch: Double?) throws -> (example: TrainingExample, stretch: Double) {
+            var masks = SeededGenerator(seed: viewSeed)
+            var example = train[index].example
+            var samples = mixing?.apply(to: train[index].samples, using: &masks)
+            let narrow = narrowband > 0 && Double.random(in: 0..<1, using: &masks) < narrowband
+            if narrow, let noisy = samples { samples = try Resampler.roundTrip(noisy, through: Self.narrowbandRate) }
+            // Noise, the 8 kHz channel and the loudness and tilt curves work on the frames before normalisation.
+            if let base = samples.map(extractor.baseFrames) ?? (narrow ? train[index].narrowBase : train[index].base) {
+                example.features = extractor.postprocess(contour.apply(to: base, frameSeconds: frameSeconds, using: &masks))
+            }
+            let perturbed = perturbation.apply(to: example.features, configuration: features, using: &masks, stretch: stretch)
+            return (TrainingExample(features: masking.apply(to: perturbed.features, bands: features.baseDimension, using: &masks),
+                                    labels: example.labels), perturbed.stretch)
+        }
+
         while state.epoch < epochs {
             let started = Date()
             var order = clipsOfEpoch(state.epoch)
@@ -316,21 +332,6 @@ struct TrainCommand: ParsableCommand {
             order.shuffle(using: &shuffler)
             let progress = ProgressLine("epoch \(state.epoch + 1)/\(epochs)", total: stepsPerEpoch, unit: "updates", logsWhenPiped: true)
             var intervalLoss = 0.0, intervalCount = 0
-            // One augmented view of a clip, drawn from its own seed; a second view takes the first's tempo.
-            func view(of index: Int, seed viewSeed: UInt64, stretch: Double?) throws -> (example: TrainingExample, stretch: Double) {
-                var masks = SeededGenerator(seed: viewSeed)
-                var example = train[index].example
-                var samples = mixing?.apply(to: train[index].samples, using: &masks)
-                let narrow = narrowband > 0 && Double.random(in: 0..<1, using: &masks) < narrowband
-                if narrow, let noisy = samples { samples = try Resampler.roundTrip(noisy, through: Self.narrowbandRate) }
-                // Noise, the 8 kHz channel and the loudness and tilt curves work on the frames before normalisation.
-                if let base = samples.map(extractor.baseFrames) ?? (narrow ? train[index].narrowBase : train[index].base) {
-                    example.features = extractor.postprocess(contour.apply(to: base, frameSeconds: frameSeconds, using: &masks))
-                }
-                let perturbed = perturbation.apply(to: example.features, configuration: features, using: &masks, stretch: stretch)
-                return (TrainingExample(features: masking.apply(to: perturbed.features, bands: features.baseDimension, using: &masks),
-                                        labels: example.labels), perturbed.stretch)
-            }
             for batchStart in stride(from: 0, to: order.count, by: clipsPerBatch) {
                 let batch = try order[batchStart..<min(order.count, batchStart + clipsPerBatch)].enumerated().flatMap { offset, index in
                     let first = try view(of: index, seed: seed ^ UInt64(state.step &* 1_000_003 &+ offset), stretch: nil)
