@@ -199,16 +199,24 @@ struct BackpropagationTests {
         let labels = Alphabet.english.encode("ab")
         var gradient = Backpropagation.zeroGradient(like: model)
         _ = Backpropagation(model: model).accumulate(features: features, labels: labels, into: &gradient)
-        func loss(_ change: Float, at index: Int) -> Float {
-            var changed = model
-            changed.tensors[tensor][index] += change
+        expectGradient(gradient, of: model, tensor: tensor, generator: &generator, step: h) { changed in
             var scratch = Backpropagation.zeroGradient(like: model)
             return Backpropagation(model: changed).accumulate(features: features, labels: labels, into: &scratch)!
         }
-        let count = model.tensors[tensor].count
+    }
+
+    /// Six random entries of one tensor's analytic gradient against central differences of
+    /// `objective`, which is given the model with that entry moved by ± `step`.
+    private func expectGradient(_ gradient: [[Float]], of model: AcousticModel, tensor: Int, generator: inout SeededGenerator,
+                                step h: Float = 1e-2, objective: (AcousticModel) -> Float) {
+        func value(_ change: Float, at index: Int) -> Float {
+            var changed = model
+            changed.tensors[tensor][index] += change
+            return objective(changed)
+        }
         for _ in 0..<6 {
-            let index = Int.random(in: 0..<count, using: &generator)
-            let numeric = (loss(h, at: index) - loss(-h, at: index)) / (2 * h)
+            let index = Int.random(in: 0..<model.tensors[tensor].count, using: &generator)
+            let numeric = (value(h, at: index) - value(-h, at: index)) / (2 * h)
             let analytic = gradient[tensor][index]
             #expect(abs(numeric - analytic) <= 5e-3 + 2e-2 * abs(analytic),
                     "\(model.architecture.tensorShapes[tensor].name)[\(index)]: numeric \(numeric), analytic \(analytic)")
@@ -227,19 +235,9 @@ struct BackpropagationTests {
         var plain = Backpropagation.zeroGradient(like: model)
         let plainLoss = try #require(Backpropagation(model: model).accumulate(features: features, labels: labels, into: &plain))
         #expect(maskedLoss != plainLoss, "the masks must change the pass")
-        func loss(_ change: Float, at index: Int) -> Float {
-            var changed = model
-            changed.tensors[tensor][index] += change
+        expectGradient(gradient, of: model, tensor: tensor, generator: &generator) { changed in
             var scratch = Backpropagation.zeroGradient(like: model)
             return Backpropagation(model: changed).accumulate(features: features, labels: labels, into: &scratch, dropout: dropout)!
-        }
-        let h: Float = 1e-2
-        for _ in 0..<6 {
-            let index = Int.random(in: 0..<model.tensors[tensor].count, using: &generator)
-            let numeric = (loss(h, at: index) - loss(-h, at: index)) / (2 * h)
-            let analytic = gradient[tensor][index]
-            #expect(abs(numeric - analytic) <= 5e-3 + 2e-2 * abs(analytic),
-                    "\(model.architecture.tensorShapes[tensor].name)[\(index)]: numeric \(numeric), analytic \(analytic)")
         }
     }
 
@@ -294,22 +292,12 @@ struct BackpropagationTests {
             #expect(abs(losses[own]! - (ctc + alpha * divergence)) < 1e-3, "view \(own)")
         }
         // The objective whose gradient it is: the other view's distributions are constants.
-        func objective(_ change: Float, at index: Int) -> Float {
-            var changed = model
-            changed.tensors[tensor][index] += change
+        expectGradient(gradient, of: model, tensor: tensor, generator: &generator) { changed in
             let moved = logProbabilities(changed)
             return (0..<2).map { own in
                 CTCLoss.lossAndGradient(moved[own], labels: labels)!.loss
                     + alpha * ConsistencyLoss.lossAndGradient(moved[own], target: fixed[1 - own]).loss
             }.reduce(0, +)
-        }
-        let h: Float = 1e-2
-        for _ in 0..<6 {
-            let index = Int.random(in: 0..<model.tensors[tensor].count, using: &generator)
-            let numeric = (objective(h, at: index) - objective(-h, at: index)) / (2 * h)
-            let analytic = gradient[tensor][index]
-            #expect(abs(numeric - analytic) <= 5e-3 + 2e-2 * abs(analytic),
-                    "\(model.architecture.tensorShapes[tensor].name)[\(index)]: numeric \(numeric), analytic \(analytic)")
         }
     }
 
