@@ -155,7 +155,8 @@ struct TrainCommand: ParsableCommand {
             throw ValidationError("--convolution takes 0, or up to \(ModelArchitecture.limits.convolutionCount) channel counts between 1 and 64 (16,32)")
         }
         if !convolution.counts.isEmpty && stackFrames > 1 { throw ValidationError("--convolution reads single frames; it cannot be used with --stack-frames") }
-        if layers < 1 || epochs < 1 || batchSize < 1 || realWeight < 0 { throw ValidationError("--layers, --epochs and --batch-size must be positive") }
+        if layers < 1 || epochs < 1 || batchSize < 1 { throw ValidationError("--layers, --epochs and --batch-size must be positive") }
+        if realWeight < 0 { throw ValidationError("--real-weight must be 0 or more") }
         if !(1...ModelArchitecture.limits.timeReduction).contains(timeReduction) {
             throw ValidationError("--time-reduction must be between 1 and \(ModelArchitecture.limits.timeReduction)")
         }
