@@ -16,8 +16,7 @@ struct BenchCommand: ParsableCommand {
     @Argument(help: "Audio files or folders.")
     var paths: [String]
 
-    @Option(help: "Worker threads (default: all cores).")
-    var jobs = ProcessInfo.processInfo.activeProcessorCount
+    @OptionGroup var workers: JobsOption
 
     @Option(help: "Passes over the clips; the best pass is reported.")
     var passes = 3
@@ -35,7 +34,7 @@ struct BenchCommand: ParsableCommand {
         var best = Double.infinity, audioSeconds = 0.0, failures = 0
         for _ in 0..<max(1, passes) {
             let started = Date()
-            let durations = try ParallelMap.map(count: files.count, jobs: jobs,
+            let durations = try ParallelMap.map(count: files.count, jobs: workers.jobs,
                                                 makeWorker: { try Recognizer(model: model, decoding: decoding) }) { recognizer, index -> Double? in
                 guard let audio = try? AudioDecoder.decode(file: files[index]) else { return nil }
                 _ = recognizer.transcribe(samples: audio.samples)
@@ -47,7 +46,7 @@ struct BenchCommand: ParsableCommand {
         }
         var usage = rusage()
         getrusage(RUSAGE_SELF.rawValue, &usage)
-        print(String(format: "clips: %d (%.1f s of audio, %d unreadable), jobs: %d", files.count, audioSeconds, failures, jobs))
+        print(String(format: "clips: %d (%.1f s of audio, %d unreadable), jobs: %d", files.count, audioSeconds, failures, workers.jobs))
         print(String(format: "best of %d passes: %.3f s = %.0f clips/s = %.0f× realtime", max(1, passes), best,
                      Double(files.count) / best, audioSeconds / best))
         print(String(format: "peak RSS: %.1f MB", Double(usage.ru_maxrss) / 1024))

@@ -23,8 +23,7 @@ struct EvalCommand: ParsableCommand {
 
     @OptionGroup var modelOptions: ModelOptions
 
-    @Option(help: "Worker threads.")
-    var jobs = ProcessInfo.processInfo.activeProcessorCount
+    @OptionGroup var workers: JobsOption
 
     @Option(help: "Where to write the JSON summary ('-' for standard output; the report then goes to standard error).")
     var summary = "listen-eval.json"
@@ -50,7 +49,7 @@ struct EvalCommand: ParsableCommand {
         }
         let started = Date()
         let progress = ProgressLine("eval", total: clips.count, unit: "clips")
-        let (report, unreadable) = try Self.evaluate(clips, model: model, decoding: decoding, vocabulary: vocabulary, jobs: jobs,
+        let (report, unreadable) = try Self.evaluate(clips, model: model, decoding: decoding, vocabulary: vocabulary, jobs: workers.jobs,
                                                      progress: progress)
         progress.finish()
         let seconds = Date().timeIntervalSince(started)

@@ -130,8 +130,7 @@ struct TrainCommand: ParsableCommand {
             help: "Labelled clips scored after every epoch the way 'listen eval' scores them (a Speech Commands or Free Spoken Digit folder, or a manifest's held-out rows), with the default vocabulary and decoder: their accuracy goes in the log, the checkpoint and the plot. Never trained on. Repeatable.")
     var monitors: [String] = []
 
-    @Option(help: "Worker threads for feature extraction and training (training uses at most 2).")
-    var jobs = ProcessInfo.processInfo.activeProcessorCount
+    @OptionGroup var workers: JobsOption
 
     @Option(help: "Default vocabulary stored in the model (comma-separated or @file); the 35 Speech Commands words if absent.")
     var vocabulary: String?
@@ -157,6 +156,7 @@ struct TrainCommand: ParsableCommand {
         if !convolution.counts.isEmpty && stackFrames > 1 { throw ValidationError("--convolution reads single frames; it cannot be used with --stack-frames") }
         if layers < 1 || epochs < 1 || batchSize < 1 { throw ValidationError("--layers, --epochs and --batch-size must be positive") }
         if realWeight < 0 { throw ValidationError("--real-weight must be 0 or more") }
+        if devLimit < 0 { throw ValidationError("--dev-limit must be 0 or more") }
         if !(1...ModelArchitecture.limits.timeReduction).contains(timeReduction) {
             throw ValidationError("--time-reduction must be between 1 and \(ModelArchitecture.limits.timeReduction)")
         }
@@ -359,12 +359,12 @@ struct TrainCommand: ParsableCommand {
             }
             progress.finish()
             let scored = finished()
-            let accuracy = Self.accuracy(of: scored, on: dev.map(\.example), alphabet: alphabet, jobs: jobs)
+            let accuracy = Self.accuracy(of: scored, on: dev.map(\.example), alphabet: alphabet, jobs: workers.jobs)
             state.accuracies.append(accuracy)
             var scores = "", series = state.monitored ?? [:]
             for (path, clips) in monitored {
                 let (report, unreadable) = try EvalCommand.evaluate(clips, model: scored, decoding: monitorDecoding,
-                                                                    vocabulary: defaultVocabulary, jobs: jobs)
+                                                                    vocabulary: defaultVocabulary, jobs: workers.jobs)
                 if reportsUnreadable { for (file, error) in unreadable { StandardError.write("listen: \(file): \(reason(error))") } }
                 let (count, correct) = report.commandTally
                 let share = count > 0 ? Double(correct) / Double(count) : .nan  // nan: the set holds no command clips
@@ -447,7 +447,7 @@ struct TrainCommand: ParsableCommand {
     private func examples(_ clips: [LabelledClip], features: FeatureConfiguration, alphabet: Alphabet, label: String,
                           keeping: Kept) throws -> [PreparedClip] {
         let progress = ProgressLine(label, total: clips.count, unit: "clips")
-        let results = try ParallelMap.map(count: clips.count, jobs: jobs, makeWorker: { try FeatureExtractor(configuration: features) },
+        let results = try ParallelMap.map(count: clips.count, jobs: workers.jobs, makeWorker: { try FeatureExtractor(configuration: features) },
                                           progress: { progress.update($0) }) { extractor, index -> Result<PreparedClip, Error>? in
             let clip = clips[index]
             guard let text = clip.transcript else { return nil }

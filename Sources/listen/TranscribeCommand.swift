@@ -30,8 +30,7 @@ struct TranscribeCommand: ParsableCommand {
     @Option(help: "Write the results to this file instead of standard output.")
     var output: String?
 
-    @Option(help: "Worker threads (default: all cores).")
-    var jobs = ProcessInfo.processInfo.activeProcessorCount
+    @OptionGroup var workers: JobsOption
 
     @OptionGroup var modelOptions: ModelOptions
     @OptionGroup var decoderOptions: DecoderOptions
@@ -40,7 +39,6 @@ struct TranscribeCommand: ParsableCommand {
 
     func validate() throws {
         if paths.isEmpty { throw ValidationError("give audio files, folders, or - for standard input") }
-        if jobs < 1 { throw ValidationError("--jobs must be at least 1") }
         try hookOptions.check()
     }
 
@@ -58,7 +56,7 @@ struct TranscribeCommand: ParsableCommand {
             }
         }
         let source = input
-        _ = try ParallelMap.map(count: inputs.count, jobs: jobs,
+        _ = try ParallelMap.map(count: inputs.count, jobs: workers.jobs,
                                 makeWorker: { try Recognizer(model: model, decoding: decoding) },
                                 progress: { progress.update($0) }) { recognizer, index -> Bool in
             let result = Result { () throws -> Transcript in

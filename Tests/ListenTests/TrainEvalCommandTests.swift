@@ -144,7 +144,8 @@ struct TrainEvalCommandTests {
                                                                         ["--loudness-contour", "25"], ["--tilt-contour=-1"],
                                                                         ["--narrowband", "1.5"], ["--confidence-penalty", "2"],
                                                                         ["--consistency=-1"], ["--consistency", "0.5", "--batch-size", "3"],
-                                                                        ["--time-mask", "600"], ["--real-weight=-1"]])
+                                                                        ["--time-mask", "600"], ["--real-weight=-1"],
+                                                                        ["--dev-limit=-1"], ["--jobs", "0"]])
     func badOptions(option: [String]) throws {
         let result = try ListenProcess.run(["train", "--real", "/nonexistent", "--checkpoints", "/tmp/unused"] + option)
         #expect(result.status == 2)

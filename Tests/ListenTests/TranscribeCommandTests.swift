@@ -57,7 +57,7 @@ struct TranscribeCommandTests {
         #expect(empty.status == 1 && empty.standardError.contains("-: "))
     }
 
-    @Test("Usage errors exit 2: no inputs, a missing model, --exec without --keyword, decoder knobs out of range")
+    @Test("Usage errors exit 2: no inputs, a missing model, --exec without --keyword, decoder knobs out of range, --jobs 0")
     func usageErrors() throws {
         #expect(try ListenProcess.run(["transcribe"]).status == 2)
         let missing = try ListenProcess.run(["transcribe", "--model", "/nonexistent.lstn", Self.examples + "/yes.wav"])
@@ -68,6 +68,10 @@ struct TranscribeCommandTests {
         for knob in [["--rejection-threshold", "1.5"], ["--unknown-penalty", "3"]] {
             let result = try ListenProcess.run(["transcribe"] + knob + [Self.examples + "/yes.wav"])
             #expect(result.status == 2 && result.standardError.contains(knob[0]))
+        }
+        for command in ["transcribe", "eval", "bench"] {
+            let result = try ListenProcess.run([command, "--jobs", "0", Self.examples + "/yes.wav"])
+            #expect(result.status == 2 && result.standardError.contains("--jobs"))
         }
     }
 
