@@ -23,32 +23,46 @@ struct BenchCommand: ParsableCommand {
 
     @OptionGroup var modelOptions: ModelOptions
 
+    func validate() throws {
+        if passes < 1 { throw ValidationError("--passes must be at least 1") }
+    }
+
     func run() throws {
         let model = try modelOptions.load()
         let decoding = try modelOptions.vocabularyDecoding(for: model)
-        let files = TranscribeCommand.expand(paths).filter { $0.problem == nil }.map(\.name)
+        let inputs = TranscribeCommand.expand(paths)
+        for input in inputs { if let problem = input.problem { StandardError.write("listen: \(input.name): \(reason(problem))") } }
+        let files = inputs.filter { $0.problem == nil }.map(\.name)
         guard !files.isEmpty else {
             StandardError.write("listen: no audio files in \(paths.joined(separator: " "))")
             throw ExitCode.inputFailed
         }
         var best = Double.infinity, audioSeconds = 0.0, failures = 0
-        for _ in 0..<max(1, passes) {
+        for pass in 0..<passes {
             let started = Date()
             let durations = try ParallelMap.map(count: files.count, jobs: workers.jobs,
-                                                makeWorker: { try Recognizer(model: model, decoding: decoding) }) { recognizer, index -> Double? in
-                guard let audio = try? AudioDecoder.decode(file: files[index]) else { return nil }
-                _ = recognizer.transcribe(samples: audio.samples)
-                return Double(audio.samples.count) / 16_000
+                                                makeWorker: { try Recognizer(model: model, decoding: decoding) }) { recognizer, index in
+                Result { () throws -> Double in
+                    let audio = try AudioDecoder.decode(file: files[index])
+                    _ = recognizer.transcribe(samples: audio.samples)
+                    return Double(audio.samples.count) / 16_000
+                }
             }
             best = min(best, Date().timeIntervalSince(started))
-            audioSeconds = durations.compactMap { $0 }.reduce(0, +)
-            failures = durations.filter { $0 == nil }.count
+            audioSeconds = durations.compactMap { try? $0.get() }.reduce(0, +)
+            failures = 0
+            for (index, duration) in durations.enumerated() {
+                guard case .failure(let error) = duration else { continue }
+                failures += 1
+                if pass == 0 { StandardError.write("listen: \(files[index]): \(reason(error))") }
+            }
         }
         var usage = rusage()
         getrusage(RUSAGE_SELF.rawValue, &usage)
         print(String(format: "clips: %d (%.1f s of audio, %d unreadable), jobs: %d", files.count, audioSeconds, failures, workers.jobs))
-        print(String(format: "best of %d passes: %.3f s = %.0f clips/s = %.0f× realtime", max(1, passes), best,
-                     Double(files.count) / best, audioSeconds / best))
+        print(String(format: "best of %d passes: %.3f s = %.0f clips/s = %.0f× realtime", passes, best,
+                     Double(files.count - failures) / best, audioSeconds / best))
         print(String(format: "peak RSS: %.1f MB", Double(usage.ru_maxrss) / 1024))
+        if failures > 0 || files.count < inputs.count { throw ExitCode.inputFailed }
     }
 }

@@ -57,7 +57,7 @@ struct TranscribeCommandTests {
         #expect(empty.status == 1 && empty.standardError.contains("-: "))
     }
 
-    @Test("Usage errors exit 2: no inputs, a missing model, --exec without --keyword, decoder knobs out of range, --jobs 0")
+    @Test("Usage errors exit 2: no inputs, a missing model, --exec without --keyword, decoder knobs out of range, --jobs 0, --passes 0")
     func usageErrors() throws {
         #expect(try ListenProcess.run(["transcribe"]).status == 2)
         let missing = try ListenProcess.run(["transcribe", "--model", "/nonexistent.lstn", Self.examples + "/yes.wav"])
@@ -69,10 +69,18 @@ struct TranscribeCommandTests {
             let result = try ListenProcess.run(["transcribe"] + knob + [Self.examples + "/yes.wav"])
             #expect(result.status == 2 && result.standardError.contains(knob[0]))
         }
-        for command in ["transcribe", "eval", "bench"] {
-            let result = try ListenProcess.run([command, "--jobs", "0", Self.examples + "/yes.wav"])
-            #expect(result.status == 2 && result.standardError.contains("--jobs"))
+        for command in [["transcribe", "--jobs", "0"], ["eval", "--jobs", "0"], ["bench", "--jobs", "0"], ["bench", "--passes", "0"]] {
+            let result = try ListenProcess.run(command + [Self.examples + "/yes.wav"])
+            #expect(result.status == 2 && result.standardError.contains(command[1]))
         }
+    }
+
+    @Test("listen bench names each unreadable input, still prints its figures, and exits 1")
+    func benchUnreadable() throws {
+        let result = try ListenProcess.run(["bench", "--passes", "1", Self.examples + "/yes.wav", "/nonexistent.wav"])
+        #expect(result.status == 1)
+        #expect(result.standardError.contains("/nonexistent.wav: no such file"))
+        #expect(result.output.contains("clips: 2 (") && result.output.contains("1 unreadable") && result.output.contains("clips/s"))
     }
 
     @Test("A negative --unknown-penalty is taken as written, with or without '='")
