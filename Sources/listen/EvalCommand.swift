@@ -32,6 +32,7 @@ struct EvalCommand: ParsableCommand {
     var plot: String?
 
     func run() throws {
+        for path in [summary == "-" ? nil : summary, plot].compactMap({ $0 }) { try OutputFile.check(path) }
         let model = try modelOptions.load()
         let vocabulary = try modelOptions.vocabulary(for: model), decoding = try modelOptions.vocabularyDecoding(for: model)
         var clips: [LabelledClip] = []
@@ -62,13 +63,12 @@ struct EvalCommand: ParsableCommand {
             print(json)
         } else {
             print(text, terminator: "")
-            try json.write(toFile: summary, atomically: true, encoding: .utf8)
+            try OutputFile.write(json.utf8, to: summary)
             StandardError.write("listen: wrote \(summary)")
         }
         if let plot {
-            try SVGPlot.confusionMatrix(title: "listen eval \(paths.joined(separator: " "))", labels: report.rowLabels,
-                                        columns: report.columnLabels, counts: report.confusionCounts)
-                .write(toFile: plot, atomically: true, encoding: .utf8)
+            try OutputFile.write(SVGPlot.confusionMatrix(title: "listen eval \(paths.joined(separator: " "))", labels: report.rowLabels,
+                                                         columns: report.columnLabels, counts: report.confusionCounts).utf8, to: plot)
             StandardError.write("listen: wrote \(plot)")
         }
         if report.failures > 0 { throw ExitCode.inputFailed }

@@ -1,3 +1,4 @@
+import ArgumentParser
 import Audio
 import Foundation
 
@@ -45,4 +46,32 @@ func reason(_ error: Error) -> String {
     // Foundation's file errors print as a dump of their user info; the system's reason is the readable part.
     if let error = error as? CocoaError, let underlying = error.underlying as? POSIXError { return String(cString: strerror(underlying.code.rawValue)) }
     return "\(error)"
+}
+
+/// Files a command writes its results to: their folder is checked before the work that fills
+/// them, so that a long run cannot end with nowhere to put its results; the write is atomic.
+enum OutputFile {
+    /// Refuses, as a usage error (exit 2), a path that is a folder or whose folder does not exist.
+    static func check(_ path: String) throws {
+        let folder = (path as NSString).deletingLastPathComponent
+        var isDirectory: ObjCBool = false
+        if FileManager.default.fileExists(atPath: path, isDirectory: &isDirectory), isDirectory.boolValue {
+            StandardError.write("listen: cannot write \(path): it is a folder")
+            throw ExitCode.usage
+        }
+        guard FileManager.default.fileExists(atPath: folder.isEmpty ? "." : folder, isDirectory: &isDirectory), isDirectory.boolValue else {
+            StandardError.write("listen: cannot write \(path): no folder \(folder)")
+            throw ExitCode.usage
+        }
+    }
+
+    /// Writes `text` (a String's UTF-8, or bytes) to `path` atomically; a failure is one line naming the path (exit 1).
+    static func write(_ text: some Sequence<UInt8>, to path: String) throws {
+        do {
+            try Data(text).write(to: URL(fileURLWithPath: path), options: .atomic)
+        } catch {
+            StandardError.write("listen: cannot write \(path): \(reason(error))")
+            throw ExitCode.inputFailed
+        }
+    }
 }

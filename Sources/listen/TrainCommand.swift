@@ -185,6 +185,7 @@ struct TrainCommand: ParsableCommand {
     }
 
     func run() throws {
+        for path in [output, plot].compactMap({ $0 }) { try OutputFile.check(path) }
         var features = FeatureConfiguration(kind: .logMel, normalization: normalization)
         features.hopLength = hopLength
         features.melBandCount = melBands
@@ -398,7 +399,7 @@ struct TrainCommand: ParsableCommand {
             metrics: metrics)
         try ModelFile.write(model, to: output, format: weightFormat)
         let plotPath = plot ?? checkpoints + "/training.svg"
-        try Self.plot(state).write(toFile: plotPath, atomically: true, encoding: .utf8)
+        try OutputFile.write(Self.plot(state).utf8, to: plotPath)
         StandardError.write("listen: wrote \(output) (\(model.architecture.parameterCount) parameters, "
                             + "\(ProgressLine.clock(state.seconds)) of training) and \(plotPath)")
     }

@@ -43,6 +43,7 @@ struct TranscribeCommand: ParsableCommand {
     }
 
     func run() throws {
+        if let output { try OutputFile.check(output) }
         let model = try modelOptions.load()
         let decoding = try decoderOptions.decoding(model: model, options: modelOptions)
         let hooks = try hookOptions.runner(events: LineWriter())
@@ -69,12 +70,7 @@ struct TranscribeCommand: ParsableCommand {
         progress.finish()
         hooks?.waitForActions()
         if let output {
-            do {
-                try results.text.write(to: URL(fileURLWithPath: output), options: .atomic)
-            } catch {
-                StandardError.write("listen: cannot write \(output): \(error.localizedDescription)")
-                throw ExitCode.inputFailed
-            }
+            try OutputFile.write(results.text, to: output)
         }
         if results.failures > 0 { throw ExitCode.inputFailed }
     }

@@ -75,6 +75,20 @@ struct TranscribeCommandTests {
         }
     }
 
+    @Test("An output file that is a folder, or whose folder is missing, is refused by name before any work, exit 2")
+    func unwritableOutputs() throws {
+        let folder = NSTemporaryDirectory()
+        for (path, arguments) in [("/nonexistent/o.txt", ["transcribe", "--output", "/nonexistent/o.txt", Self.examples + "/yes.wav"]),
+                                  (folder, ["transcribe", "--output", folder, Self.examples + "/yes.wav"]),
+                                  ("/nonexistent/e.json", ["eval", "--summary", "/nonexistent/e.json", Self.examples]),
+                                  ("/nonexistent/p.svg", ["eval", "--summary", "-", "--plot", "/nonexistent/p.svg", Self.examples]),
+                                  ("/nonexistent/m.lstn", ["train", "--real", "/nonexistent", "--checkpoints", "/tmp/unused",
+                                                           "--output", "/nonexistent/m.lstn"])] {
+            let result = try ListenProcess.run(arguments)
+            #expect(result.status == 2 && result.standardError.contains("cannot write \(path)"), "\(arguments)")
+        }
+    }
+
     @Test("listen bench names each unreadable input, still prints its figures, and exits 1")
     func benchUnreadable() throws {
         let result = try ListenProcess.run(["bench", "--passes", "1", Self.examples + "/yes.wav", "/nonexistent.wav"])
