@@ -43,7 +43,7 @@ struct TranscribeCommandTests {
         #expect(lines.first == "file,word,start,end,confidence,error")
         #expect(lines.contains { $0.hasPrefix("\(folder)/b/2.wav,,,,,not a WAV/FLAC/OGG file") })
         let unwritable = try ListenProcess.run(["transcribe", "--output", "/nonexistent/dir/out.txt", Self.examples + "/yes.wav"])
-        #expect(unwritable.status == 1 && unwritable.standardError.contains("cannot write /nonexistent/dir/out.txt"))
+        #expect(unwritable.status == 2 && unwritable.standardError.contains("cannot write /nonexistent/dir/out.txt"))  // refused before any work
         #expect(!FileManager.default.fileExists(atPath: "/nonexistent/dir/out.txt"))
     }
 
@@ -78,8 +78,7 @@ struct TranscribeCommandTests {
     @Test("An output file that is a folder, or whose folder is missing, is refused by name before any work, exit 2")
     func unwritableOutputs() throws {
         let folder = NSTemporaryDirectory()
-        for (path, arguments) in [("/nonexistent/o.txt", ["transcribe", "--output", "/nonexistent/o.txt", Self.examples + "/yes.wav"]),
-                                  (folder, ["transcribe", "--output", folder, Self.examples + "/yes.wav"]),
+        for (path, arguments) in [(folder, ["transcribe", "--output", folder, Self.examples + "/yes.wav"]),
                                   ("/nonexistent/e.json", ["eval", "--summary", "/nonexistent/e.json", Self.examples]),
                                   ("/nonexistent/p.svg", ["eval", "--summary", "-", "--plot", "/nonexistent/p.svg", Self.examples]),
                                   ("/nonexistent/m.lstn", ["train", "--real", "/nonexistent", "--checkpoints", "/tmp/unused",
