@@ -51,14 +51,17 @@ func reason(_ error: Error) -> String {
 /// Files a command writes its results to: their folder is checked before the work that fills
 /// them, so that a long run cannot end with nowhere to put its results; the write is atomic.
 enum OutputFile {
-    /// Refuses, as a usage error (exit 2), a path that is a folder or whose folder does not exist.
-    static func check(_ path: String) throws {
+    /// Refuses, as a usage error (exit 2), a path that is a folder or whose folder does not exist
+    /// (unless it is `created`, a folder the command itself makes before it writes there).
+    static func check(_ path: String, created: String? = nil) throws {
         let folder = (path as NSString).deletingLastPathComponent
         var isDirectory: ObjCBool = false
         if FileManager.default.fileExists(atPath: path, isDirectory: &isDirectory), isDirectory.boolValue {
             StandardError.write("listen: cannot write \(path): it is a folder")
             throw ExitCode.usage
         }
+        let standardized = { (folder: String) in URL(fileURLWithPath: folder.isEmpty ? "." : folder).standardizedFileURL.path }
+        if let created, standardized(folder) == standardized(created) { return }
         guard FileManager.default.fileExists(atPath: folder.isEmpty ? "." : folder, isDirectory: &isDirectory), isDirectory.boolValue else {
             StandardError.write("listen: cannot write \(path): no folder \(folder)")
             throw ExitCode.usage

@@ -185,7 +185,7 @@ struct TrainCommand: ParsableCommand {
     }
 
     func run() throws {
-        for path in [output, plot].compactMap({ $0 }) { try OutputFile.check(path) }
+        for path in [output, plot].compactMap({ $0 }) { try OutputFile.check(path, created: checkpoints) }
         var features = FeatureConfiguration(kind: .logMel, normalization: normalization)
         features.hopLength = hopLength
         features.melBandCount = melBands
