@@ -57,6 +57,13 @@ public struct FeatureConfiguration: Sendable, Codable, Hashable {
     /// the floor (the silence of a clean recording, a faint noise bed) then looks the same in
     /// every recording, so a quiet room and a noisy one give closer features.
     public var dynamicRange: Double?
+    /// Per-channel energy normalisation (PCEN, Wang et al. 2017) instead of the dB scale, with
+    /// this smoother time constant in seconds (``Kind/logMel`` only; nil = none): every band's
+    /// energy is divided by its own recent average (a one-pole smoother over frames) raised to
+    /// 0.98, then compressed by a square root, after any ``dynamicRange`` floor and before
+    /// deltas and normalisation. Steady sounds (hum, fan, a room's noise bed) settle to about
+    /// the same small value at any level, and onsets stand out.
+    public var energyNormalization: Double?
 
     /// The reference configuration, optionally with another kind, deltas or normalisation.
     public init(kind: Kind = .mfcc, includesDeltas: Bool = false, normalization: Normalization = .none) {
@@ -102,15 +109,19 @@ public struct FeatureConfiguration: Sendable, Codable, Hashable {
             try require(kind == .logMel, "dynamicRange needs kind logmel")
             try require(dynamicRange > 0 && dynamicRange <= 200, "dynamicRange must be above 0 and at most 200 dB")
         }
+        if let energyNormalization {
+            try require(kind == .logMel, "energyNormalization needs kind logmel")
+            try require(energyNormalization >= 0.01 && energyNormalization <= 10, "energyNormalization must be 0.01 to 10 s")
+        }
     }
 
     private enum CodingKeys: String, CodingKey {
         case sampleRate, fftSize, windowLength, hopLength, melBandCount, minimumFrequency, maximumFrequency,
-             coefficientCount, kind, includesDeltas, normalization, stackedFrames, dynamicRange
+             coefficientCount, kind, includesDeltas, normalization, stackedFrames, dynamicRange, energyNormalization
     }
 
-    /// Reads a configuration; those written before ``stackedFrames`` or ``dynamicRange`` existed
-    /// have none (1 frame, no floor).
+    /// Reads a configuration; those written before ``stackedFrames``, ``dynamicRange`` or
+    /// ``energyNormalization`` existed have none (1 frame, no floor, dB).
     public init(from decoder: any Decoder) throws {
         let container = try decoder.container(keyedBy: CodingKeys.self)
         sampleRate = try container.decode(Int.self, forKey: .sampleRate)
@@ -126,5 +137,6 @@ public struct FeatureConfiguration: Sendable, Codable, Hashable {
         normalization = try container.decode(Normalization.self, forKey: .normalization)
         stackedFrames = try container.decodeIfPresent(Int.self, forKey: .stackedFrames) ?? 1
         dynamicRange = try container.decodeIfPresent(Double.self, forKey: .dynamicRange)
+        energyNormalization = try container.decodeIfPresent(Double.self, forKey: .energyNormalization)
     }
 }

@@ -70,7 +70,8 @@ public final class FeatureExtractor {
         return result
     }
 
-    /// Floors the dB values (``FeatureConfiguration/dynamicRange``), adds deltas, applies
+    /// Floors the dB values (``FeatureConfiguration/dynamicRange``), replaces them by PCEN
+    /// values (``FeatureConfiguration/energyNormalization``), adds deltas, applies
     /// normalisation and stacks frames, as configured.
     /// - Parameter base: `[frames, baseDimension]` from ``baseFrames(_:)`` or a streaming extractor.
     /// - Returns: `[frames, dimension]`.
@@ -78,6 +79,10 @@ public final class FeatureExtractor {
         precondition(base.columns == configuration.baseDimension, "expected \(configuration.baseDimension) columns, got \(base.columns)")
         var frames = base
         if let range = configuration.dynamicRange { Self.raiseToFloor(&frames, range: range) }
+        if let timeConstant = configuration.energyNormalization {
+            Self.normalizeEnergies(&frames, timeConstant: timeConstant,
+                                   frameSeconds: Double(configuration.hopLength) / Double(configuration.sampleRate))
+        }
         if configuration.includesDeltas { frames = Self.withDeltas(frames) }
         switch configuration.normalization {
         case .none: break
@@ -138,6 +143,26 @@ public final class FeatureExtractor {
         let floorEnergy = loudest * pow(10, -range / 10)
         for t in 0..<m.rows {
             for d in 0..<m.columns { m[t, d] = Float(10 * log10(pow(10, Double(m[t, d]) / 10) + floorEnergy)) }
+        }
+    }
+
+    /// Per-channel energy normalisation of dB values, as librosa's `pcen` with its defaults:
+    /// with `E = 10^(x/10)`, the smoother `M_t = (1 − s) M_{t−1} + s E_t` starts at `M_0 = E_0`
+    /// and each value becomes `(E_t / (ε + M_t)^0.98 + 2)^0.5 − √2`, where
+    /// `s = (√(1 + 4τ²) − 1) / (2τ²)` for the time constant `τ` in frames and `ε = 10⁻¹⁰`
+    /// (the dB scale's floor).
+    static func normalizeEnergies(_ m: inout Matrix, timeConstant: Double, frameSeconds: Double) {
+        guard m.rows > 0 else { return }
+        let frames = timeConstant / frameSeconds
+        let s = ((1 + 4 * frames * frames).squareRoot() - 1) / (2 * frames * frames)
+        let alpha = 0.98, delta = 2.0, epsilon = 1e-10
+        var smoothed = (0..<m.columns).map { pow(10, Double(m[0, $0]) / 10) }
+        for t in 0..<m.rows {
+            for d in 0..<m.columns {
+                let energy = pow(10, Double(m[t, d]) / 10)
+                smoothed[d] = (1 - s) * smoothed[d] + s * energy
+                m[t, d] = Float((energy / pow(epsilon + smoothed[d], alpha) + delta).squareRoot() - delta.squareRoot())
+            }
         }
     }
 

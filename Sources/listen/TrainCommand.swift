@@ -75,6 +75,9 @@ struct TrainCommand: ParsableCommand {
     @Option(help: "Dynamic range of the log-mel energies in dB: every band is raised smoothly onto a floor this far below the clip's loudest frame, so that quiet detail (a clean recording's silence, a faint noise bed) looks alike in every recording; stored in the model, applied to everything it hears (absent = no floor).")
     var dynamicRange: Double?
 
+    @Option(help: "Per-channel energy normalisation (PCEN) of the mel energies instead of dB, with this smoother time constant in seconds (0.4 is librosa's default): each band is divided by its own recent average, so steady noise at any level looks alike and onsets stand out; stored in the model, applied to everything it hears (absent = dB).")
+    var energyNormalization: Double?
+
     @Option(help: "Decoupled weight decay of the weight matrices (AdamW; each update shrinks them by learning rate × this; 0 = none).")
     var weightDecay: Float = 0
 
@@ -177,6 +180,9 @@ struct TrainCommand: ParsableCommand {
         }
         if balance < 0 { throw ValidationError("--balance must be 0 (off) or a number of clips") }
         if let dynamicRange, !(dynamicRange > 0 && dynamicRange <= 200) { throw ValidationError("--dynamic-range must be above 0 and at most 200 dB") }
+        if let energyNormalization, !(0.01...10).contains(energyNormalization) {
+            throw ValidationError("--energy-normalization must be between 0.01 and 10 s")
+        }
         if normalization == .none { throw ValidationError("--normalization must be utterance or utterance-pooled (the masks assume normalised features)") }
         if let finalLearningRate, !(0...learningRate).contains(finalLearningRate) {
             throw ValidationError("--final-learning-rate must be between 0 and --learning-rate")
@@ -191,6 +197,7 @@ struct TrainCommand: ParsableCommand {
         features.melBandCount = melBands
         features.stackedFrames = stackFrames
         features.dynamicRange = dynamicRange
+        features.energyNormalization = energyNormalization
         let alphabet = Alphabet.english
         let defaultVocabulary: Vocabulary
         do {

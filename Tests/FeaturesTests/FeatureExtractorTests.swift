@@ -118,6 +118,7 @@ struct FeatureOptionTests {
         configuration.melBandCount = 64
         configuration.stackedFrames = 3
         configuration.dynamicRange = 45
+        configuration.energyNormalization = 0.4
         let data = try JSONEncoder().encode(configuration)
         #expect(try JSONDecoder().decode(FeatureConfiguration.self, from: data) == configuration)
     }
@@ -156,6 +157,39 @@ struct FeatureOptionTests {
             }
         }
         #expect(abs(Double(floored[plain.rows - 1, 0]) - floor) < 1e-3, "the silence sits on the floor")
+    }
+
+    @Test("Energy normalisation: PCEN of the dB values, level-independent on steady sound, onsets stand out, refused for MFCC")
+    func energyNormalization() throws {
+        // Half a second of digital silence, then 1.5 s of a steady 440 Hz tone.
+        let tone = (0..<24_000).map { Float(0.3 * sin(2 * Double.pi * 440 * Double($0) / 16_000)) }
+        let samples = Array(repeating: Float(0), count: 8_000) + tone
+        var configuration = FeatureConfiguration(kind: .logMel)
+        let plain = try FeatureExtractor(configuration: configuration).extract(samples)
+        configuration.energyNormalization = 0.4
+        let extractor = try FeatureExtractor(configuration: configuration)
+        let pcen = extractor.extract(samples)
+        #expect(pcen.rows == plain.rows && pcen.columns == plain.columns)
+        // The recursion, checked by hand on the band of the tone (smoother 0.4 s = 40 frames of 10 ms).
+        let band = (0..<plain.columns).max { plain[plain.rows - 1, $0] < plain[plain.rows - 1, $1] }!
+        let s = ((1 + 4 * 1_600.0).squareRoot() - 1) / 3_200
+        var smoothed = pow(10, Double(plain[0, band]) / 10)
+        for t in 0..<plain.rows {
+            let energy = pow(10, Double(plain[t, band]) / 10)
+            smoothed = (1 - s) * smoothed + s * energy
+            let expected = (energy / pow(1e-10 + smoothed, 0.98) + 2).squareRoot() - 2.0.squareRoot()
+            #expect(abs(Double(pcen[t, band]) - expected) <= 1e-4 * max(1, expected), "frame \(t)")
+        }
+        let last = pcen.rows - 1, onset = (40..<60).map { pcen[$0, band] }.max()!
+        #expect(onset > 10 * pcen[last, band], "the tone's onset stands out of its steady part")
+        // 20 dB quieter: the steady part moves by under 10 %, where the dB values move by 20.
+        let quiet = extractor.extract(samples.map { $0 / 10 })
+        #expect(abs(quiet[last, band] - pcen[last, band]) < 0.1 * pcen[last, band])
+        var cepstral = FeatureConfiguration()
+        cepstral.energyNormalization = 0.4
+        #expect(throws: FeatureError.invalidConfiguration("energyNormalization needs kind logmel")) {
+            try FeatureExtractor(configuration: cepstral)
+        }
     }
 
     @Test("An impossible configuration is refused, naming the field")

@@ -136,6 +136,7 @@ struct TrainEvalCommandTests {
                                                                         ["--time-reduction", "0"], ["--frequency-mask", "30"],
                                                                         ["--balance=-1"], ["--normalization", "none"], ["--mel-bands", "8"],
                                                                         ["--dynamic-range", "0"], ["--dynamic-range", "250"],
+                                                                        ["--energy-normalization", "0"],
                                                                         ["--stack-frames", "5"], ["--convolution", "65"],
                                                                         ["--convolution", "16,0"], ["--convolution", "8,8,8,8,8"],
                                                                         ["--convolution", "4", "--stack-frames", "2"],
@@ -212,7 +213,7 @@ struct TrainEvalCommandTests {
                       "--checkpoints", run, "--output", run + "/m.lstn"]
         let first = try ListenProcess.run(common + ["--epochs", "1"])
         #expect(first.status == 0, "\(first.standardError)")
-        for other in [["--normalization", "utterance-pooled"], ["--dynamic-range", "40"], ["--hidden-size", "16"]] {
+        for other in [["--normalization", "utterance-pooled"], ["--dynamic-range", "40"], ["--energy-normalization", "0.4"], ["--hidden-size", "16"]] {
             let result = try ListenProcess.run(common + other)
             #expect(result.status == 1, "\(other)")
             #expect(result.standardError.contains("cannot resume from \(run): its model has other features or layers"), "\(other)")

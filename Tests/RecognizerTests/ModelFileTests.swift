@@ -136,11 +136,11 @@ final class ModelFileTests {
         var bytes = [UInt8](try ModelFile.data(of: try Self.smallModel()))
         let notModel = try write(Array("RIFF....WAVEfmt somethingsomething".utf8), "audio.wav")
         #expect(throws: ModelError.notAModel(notModel)) { try ModelFile.read(notModel) }
-        bytes[8] = 3
+        bytes[8] = 4
         let future = try write(bytes, "future.lmodel")
-        #expect(throws: ModelError.unsupportedVersion(future, version: 3, supported: 1...2)) { try ModelFile.read(future) }
-        #expect(ModelError.unsupportedVersion(future, version: 3, supported: 1...2).description
-                == "model file '\(future)' is version 3; this build reads versions 1-2")
+        #expect(throws: ModelError.unsupportedVersion(future, version: 4, supported: 1...3)) { try ModelFile.read(future) }
+        #expect(ModelError.unsupportedVersion(future, version: 4, supported: 1...3).description
+                == "model file '\(future)' is version 4; this build reads versions 1-3")
     }
 
     @Test("A model with a dynamic-range floor is written as version 2, so a version-1 reader refuses it instead of running it unfloored; others stay version 1")
@@ -156,6 +156,19 @@ final class ModelFileTests {
         #expect(bytes[8] == 2 && bytes[9] == 0)
         let path = try write([UInt8](bytes), "floored.lmodel")
         #expect(try ModelFile.read(path).features.dynamicRange == 40)
+    }
+
+    @Test("A model with energy normalisation is written as version 3, so older readers refuse it instead of running it on dB values")
+    func versionOfEnergyNormalization() throws {
+        var model = try Self.smallModel()
+        model.features.kind = .logMel
+        model.features.melBandCount = 13
+        model.features.energyNormalization = 0.4
+        try model.features.validate()
+        let bytes = try ModelFile.data(of: model)
+        #expect(bytes[8] == 3 && bytes[9] == 0)
+        let path = try write([UInt8](bytes), "pcen.lmodel")
+        #expect(try ModelFile.read(path).features.energyNormalization == 0.4)
     }
 
     @Test("A hostile header declaring a huge model is refused before allocating")
