@@ -30,6 +30,8 @@ let package = Package(
         .systemLibrary(
             name: "CBLAS", pkgConfig: "openblas",
             providers: [.apt(["libopenblas-dev"])]),
+        // glibc's allocator tuning (`mallopt`), part of libc.
+        .systemLibrary(name: "CMalloc"),
 
         .target(name: "Audio", dependencies: ["CSndFile", "CSampleRate", "CPulse"]),
         .target(name: "Features", dependencies: ["CFFTW"]),
@@ -39,7 +41,7 @@ let package = Package(
         .executableTarget(
             name: "listen",
             dependencies: [
-                "Audio", "Features", "Recognizer",
+                "Audio", "Features", "Recognizer", "CMalloc",
                 .product(name: "ArgumentParser", package: "swift-argument-parser"),
             ]),
 

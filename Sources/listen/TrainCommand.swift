@@ -192,6 +192,7 @@ struct TrainCommand: ParsableCommand {
 
     func run() throws {
         for path in [output, plot].compactMap({ $0 }) { try OutputFile.check(path, created: checkpoints) }
+        HeapReuse.keepFreedMemory()
         var features = FeatureConfiguration(kind: .logMel, normalization: normalization)
         features.hopLength = hopLength
         features.melBandCount = melBands
