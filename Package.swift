@@ -35,7 +35,7 @@ let package = Package(
 
         .target(name: "Audio", dependencies: ["CSndFile", "CSampleRate", "CPulse"]),
         .target(name: "Features", dependencies: ["CFFTW"]),
-        // The shipped model, embedded with the assembler's .incbin (found through the header path).
+        // The shipped model, embedded with C23's #embed (found through the header path).
         .target(name: "CDefaultModel", exclude: ["default.lstn"], cSettings: [.headerSearchPath(".")]),
         .target(name: "Recognizer", dependencies: ["Features", "CBLAS", "CDefaultModel"]),
         .executableTarget(
@@ -51,5 +51,6 @@ let package = Package(
         .testTarget(name: "FeaturesTests", dependencies: ["Features", "Audio", "TestSupport"]),
         .testTarget(name: "RecognizerTests", dependencies: ["Recognizer", "Features", "Audio", "TestSupport"]),
         .testTarget(name: "ListenTests", dependencies: ["listen", "Audio", "TestSupport"]),
-    ]
+    ],
+    cLanguageStandard: .c2x
 )

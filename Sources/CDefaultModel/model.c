@@ -1,8 +1,14 @@
+// Links the shipped model (default.lstn, next to this file) into every binary, so `listen`
+// works from any folder with no model download. `#embed` (C23) is read by the preprocessor,
+// so the compiler's dependency file names default.lstn and a build after it changes
+// compiles this file again (the assembler's .incbin it replaces was invisible to SwiftPM,
+// and a rebuilt binary could carry the previous model).
 #include "CDefaultModel.h"
 
-extern const unsigned char listen_default_model_start[];
-extern const unsigned char listen_default_model_end[];
+static const unsigned char model[] = {
+#embed "default.lstn"
+};
 
-const unsigned char *listen_default_model_bytes(void) { return listen_default_model_start; }
+const unsigned char *listen_default_model_bytes(void) { return model; }
 
-size_t listen_default_model_size(void) { return (size_t)(listen_default_model_end - listen_default_model_start); }
+size_t listen_default_model_size(void) { return sizeof model; }

@@ -19,7 +19,12 @@ struct ModelOptions: ParsableArguments {
     @Option(help: ArgumentHelp("Lowest confidence (0-1) of a reported word; below it the word is [unk].", valueName: "confidence"))
     var rejectionThreshold: Double = VocabularyDecoder.defaultRejectionThreshold
 
+    @Option(help: ArgumentHelp("Silence put before and after every clip or utterance before it is heard, in seconds, so that a recording cut tight around its word is heard like one with a little silence around it (0: none).",
+                               valueName: "seconds"))
+    var edgePadding: Double = Recognizer.defaultEdgePadding
+
     func validate() throws {
+        if !(0...1).contains(edgePadding) { throw ValidationError("--edge-padding must be between 0 and 1 s") }
         if !(unknownPenalty <= 0) { throw ValidationError("--unknown-penalty must be zero or negative") }
         if !(0...1).contains(rejectionThreshold) { throw ValidationError("--rejection-threshold must be between 0 and 1") }
     }

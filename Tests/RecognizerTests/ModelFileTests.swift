@@ -33,6 +33,14 @@ final class ModelFileTests {
         return path
     }
 
+    @Test("The model built into the binary is the checkout's default.lstn, weight for weight (a stale build would carry an older one)")
+    func bundledIsCheckedIn() throws {
+        let file = try ModelFile.read(Fixtures.packageRoot.appendingPathComponent("Sources/CDefaultModel/default.lstn").path)
+        let bundled = try ModelFile.bundled()
+        #expect(bundled.tensors == file.tensors)
+        #expect(bundled.metadata.trainingCommand == file.metadata.trainingCommand && bundled.metadata.created == file.metadata.created)
+    }
+
     @Test("Write then read gives back every weight and field")
     func roundTrip() throws {
         let model = try Self.smallModel()
