@@ -64,6 +64,10 @@ public struct FeatureConfiguration: Sendable, Codable, Hashable {
     /// deltas and normalisation. Steady sounds (hum, fan, a room's noise bed) settle to about
     /// the same small value at any level, and onsets stand out.
     public var energyNormalization: Double?
+    /// Silence (zeros) put before and after the samples of every utterance before framing, in
+    /// seconds (nil = none). Frames then cover the very first and last samples, and a recording
+    /// cut tight around its word is heard with a little silence around it, as training clips are.
+    public var edgePadding: Double?
 
     /// The reference configuration, optionally with another kind, deltas or normalisation.
     public init(kind: Kind = .mfcc, includesDeltas: Bool = false, normalization: Normalization = .none) {
@@ -83,6 +87,9 @@ public struct FeatureConfiguration: Sendable, Codable, Hashable {
 
     /// Seconds from the first sample of an extracted frame to the centre of the windows it holds.
     public var frameCentre: Double { Double(fftSize + hopLength * (stackedFrames - 1)) / 2 / Double(sampleRate) }
+
+    /// ``edgePadding`` in whole samples, at each end.
+    public var edgePaddingSamples: Int { Int(((edgePadding ?? 0) * Double(sampleRate)).rounded()) }
 
     /// Base frames (before stacking) for `sampleCount` samples: `1 + (N - fftSize) / hopLength`, no padding.
     public func frameCount(forSampleCount sampleCount: Int) -> Int {
@@ -109,6 +116,7 @@ public struct FeatureConfiguration: Sendable, Codable, Hashable {
             try require(kind == .logMel, "dynamicRange needs kind logmel")
             try require(dynamicRange > 0 && dynamicRange <= 200, "dynamicRange must be above 0 and at most 200 dB")
         }
+        if let edgePadding { try require(edgePadding >= 0 && edgePadding <= 1, "edgePadding must be 0 to 1 s") }
         if let energyNormalization {
             try require(kind == .logMel, "energyNormalization needs kind logmel")
             try require(energyNormalization >= 0.01 && energyNormalization <= 10, "energyNormalization must be 0.01 to 10 s")
@@ -117,11 +125,11 @@ public struct FeatureConfiguration: Sendable, Codable, Hashable {
 
     private enum CodingKeys: String, CodingKey {
         case sampleRate, fftSize, windowLength, hopLength, melBandCount, minimumFrequency, maximumFrequency,
-             coefficientCount, kind, includesDeltas, normalization, stackedFrames, dynamicRange, energyNormalization
+             coefficientCount, kind, includesDeltas, normalization, stackedFrames, dynamicRange, energyNormalization, edgePadding
     }
 
-    /// Reads a configuration; those written before ``stackedFrames``, ``dynamicRange`` or
-    /// ``energyNormalization`` existed have none (1 frame, no floor, dB).
+    /// Reads a configuration; those written before ``stackedFrames``, ``dynamicRange``,
+    /// ``energyNormalization`` or ``edgePadding`` existed have none (1 frame, no floor, dB, no padding).
     public init(from decoder: any Decoder) throws {
         let container = try decoder.container(keyedBy: CodingKeys.self)
         sampleRate = try container.decode(Int.self, forKey: .sampleRate)
@@ -138,5 +146,6 @@ public struct FeatureConfiguration: Sendable, Codable, Hashable {
         stackedFrames = try container.decodeIfPresent(Int.self, forKey: .stackedFrames) ?? 1
         dynamicRange = try container.decodeIfPresent(Double.self, forKey: .dynamicRange)
         energyNormalization = try container.decodeIfPresent(Double.self, forKey: .energyNormalization)
+        edgePadding = try container.decodeIfPresent(Double.self, forKey: .edgePadding)
     }
 }

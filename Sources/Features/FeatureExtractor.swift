@@ -54,8 +54,18 @@ public final class FeatureExtractor {
         postprocess(baseFrames(samples))
     }
 
-    /// The frames before deltas and normalisation: `[frames, baseDimension]`.
+    /// The frames before deltas and normalisation, ``FeatureConfiguration/edgePadding`` included:
+    /// `[frames, baseDimension]`.
     public func baseFrames(_ samples: [Float]) -> Matrix {
+        let padding = configuration.edgePaddingSamples
+        guard padding == 0 else {
+            let silence = [Float](repeating: 0, count: padding)
+            return unpaddedBaseFrames(silence + samples + silence)
+        }
+        return unpaddedBaseFrames(samples)
+    }
+
+    private func unpaddedBaseFrames(_ samples: [Float]) -> Matrix {
         let c = configuration
         let count = c.frameCount(forSampleCount: samples.count)
         var result = Matrix(rows: count, columns: c.baseDimension)

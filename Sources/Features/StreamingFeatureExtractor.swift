@@ -1,5 +1,7 @@
 /// Turns audio pushed in chunks of any size into base feature frames as soon as each frame
-/// is complete; the frames equal ``FeatureExtractor/baseFrames(_:)`` of the whole signal.
+/// is complete; the frames equal ``FeatureExtractor/baseFrames(_:)`` of the whole signal
+/// (with an ``FeatureConfiguration/edgePadding``, once ``finish(_:)`` has added the padding
+/// after its end; the padding before it goes in ahead of the first samples).
 ///
 /// Once running it allocates nothing per frame: samples go into a fixed buffer and each
 /// frame is handed to a closure as a pointer. Deltas and normalisation need the whole
@@ -13,6 +15,10 @@ public final class StreamingFeatureExtractor {
     private let frame: UnsafeMutablePointer<Float>
     /// Frames emitted since creation or the last ``reset()``.
     public private(set) var frameCount = 0
+    /// The edge padding's zeros.
+    private let silence: [Float]
+    /// Whether the padding before the utterance is still to go in.
+    private var startsUtterance = true
 
     /// Creates a streaming extractor with its own FFT plan and buffers.
     /// - Throws: ``FeatureError`` for an invalid configuration.
@@ -21,6 +27,7 @@ public final class StreamingFeatureExtractor {
         capacity = configuration.fftSize + 4 * configuration.hopLength
         pending = .allocate(capacity: capacity)
         frame = .allocate(capacity: configuration.baseDimension)
+        silence = [Float](repeating: 0, count: configuration.edgePaddingSamples)
     }
 
     deinit {
@@ -33,6 +40,28 @@ public final class StreamingFeatureExtractor {
     ///   - samples: the next mono samples, any count.
     ///   - body: receives `baseDimension` values, valid only during the call.
     public func push(_ samples: UnsafeBufferPointer<Float>, _ body: (UnsafeBufferPointer<Float>) throws -> Void) rethrows {
+        if startsUtterance {
+            startsUtterance = false
+            try silence.withUnsafeBufferPointer { try feed($0, body) }
+        }
+        try feed(samples, body)
+    }
+
+    /// Ends the utterance: pushes the edge padding after it (nothing without padding) and
+    /// calls `body` once per frame that completes.
+    public func finish(_ body: (UnsafeBufferPointer<Float>) throws -> Void) rethrows {
+        try push(UnsafeBufferPointer(start: nil, count: 0), body)
+        try silence.withUnsafeBufferPointer { try feed($0, body) }
+    }
+
+    /// Ends the utterance and returns the frames the edge padding after it completed.
+    public func finish() -> Matrix {
+        var frames = Matrix(rows: 0, columns: extractor.configuration.baseDimension)
+        finish { frames.appendRows($0) }
+        return frames
+    }
+
+    private func feed(_ samples: UnsafeBufferPointer<Float>, _ body: (UnsafeBufferPointer<Float>) throws -> Void) rethrows {
         let c = extractor.configuration
         var consumed = 0
         while consumed < samples.count {
@@ -63,9 +92,10 @@ public final class StreamingFeatureExtractor {
         return frames
     }
 
-    /// Drops buffered samples and restarts frame numbering, for a new utterance.
+    /// Drops buffered samples and restarts frame numbering (and the edge padding), for a new utterance.
     public func reset() {
         count = 0
         frameCount = 0
+        startsUtterance = true
     }
 }

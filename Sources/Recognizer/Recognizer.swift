@@ -24,17 +24,10 @@ public final class Recognizer {
                         rejectionThreshold: Double = VocabularyDecoder.defaultRejectionThreshold)
     }
 
-    /// The edge padding `listen` uses unless told otherwise, in seconds.
-    public static let defaultEdgePadding = 0.0
-
     /// The acoustic model.
     public let model: AcousticModel
     /// The decoding in use.
     public let decoding: Decoding
-    /// Seconds of silence (zeros) put before and after the samples of every input, so that a
-    /// recording cut tight around its word still gives the network a little of the silence it
-    /// hears around words in training, and the frames at its very edges.
-    public let edgePadding: Double
     private let extractor: FeatureExtractor
     private let session: InferenceSession
     private let vocabularyDecoder: VocabularyDecoder?
@@ -44,16 +37,11 @@ public final class Recognizer {
     ///   - model: the acoustic model (see ``ModelFile/read(_:)``).
     ///   - decoding: greedy, beam search, or restricted to a vocabulary.
     ///   - threadCount: 1, or 2 to run the model's two directions on two cores.
-    ///   - edgePadding: seconds of silence put before and after every input of
-    ///     ``transcribe(samples:)`` (times stay those of the input).
     /// - Throws: ``RecognizerError`` for a vocabulary the model cannot spell, ``FeatureError``
     ///   for a model with an invalid front end.
-    public init(model: AcousticModel, decoding: Decoding = .greedy, threadCount: Int = 1,
-                edgePadding: Double = Recognizer.defaultEdgePadding) throws {
-        precondition(edgePadding >= 0, "edge padding is a length of silence, not \(edgePadding)")
+    public init(model: AcousticModel, decoding: Decoding = .greedy, threadCount: Int = 1) throws {
         self.model = model
         self.decoding = decoding
-        self.edgePadding = edgePadding
         extractor = try FeatureExtractor(configuration: model.features)
         session = InferenceSession(model: model, threadCount: threadCount)
         if case .vocabulary(let vocabulary, let unknownPenalty, let rejectionThreshold) = decoding {
@@ -68,17 +56,7 @@ public final class Recognizer {
     /// - Parameter samples: 16 kHz mono samples in [-1, 1].
     /// - Returns: the recognised words with times in seconds from the first sample.
     public func transcribe(samples: [Float]) -> Transcript {
-        let rate = Double(model.features.sampleRate)
-        let duration = Double(samples.count) / rate
-        let padding = Int((edgePadding * rate).rounded())
-        guard padding > 0 else { return transcribe(features: extractor.extract(samples), duration: duration) }
-        let silence = [Float](repeating: 0, count: padding)
-        let padded = transcribe(features: extractor.extract(silence + samples + silence), duration: duration + 2 * edgePadding)
-        let shift = Double(padding) / rate
-        return Transcript(words: padded.words.map { word in
-            RecognizedWord(word: word.word, start: min(max(0, word.start - shift), duration), end: min(max(0, word.end - shift), duration),
-                           confidence: word.confidence)
-        }, duration: duration)
+        transcribe(features: extractor.extract(samples), duration: Double(samples.count) / Double(model.features.sampleRate))
     }
 
     /// Transcribes a feature matrix computed with ``AcousticModel/features``.
@@ -87,7 +65,8 @@ public final class Recognizer {
     ///   - duration: the audio's length in seconds (derived from the frame count if nil).
     public func transcribe(features: Matrix, duration: Double? = nil) -> Transcript {
         let c = model.features
-        let seconds = duration ?? (features.rows > 0 ? Double(features.rows - 1) * c.frameShift + 2 * c.frameCentre : 0)
+        let padding = 2 * Double(c.edgePaddingSamples) / Double(c.sampleRate)
+        let seconds = duration ?? (features.rows > 0 ? max(0, Double(features.rows - 1) * c.frameShift + 2 * c.frameCentre - padding) : 0)
         return decode(logProbabilities(features: features), duration: seconds)
     }
 

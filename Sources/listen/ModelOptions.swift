@@ -19,20 +19,23 @@ struct ModelOptions: ParsableArguments {
     @Option(help: ArgumentHelp("Lowest confidence (0-1) of a reported word; below it the word is [unk].", valueName: "confidence"))
     var rejectionThreshold: Double = VocabularyDecoder.defaultRejectionThreshold
 
-    @Option(help: ArgumentHelp("Silence put before and after every clip or utterance before it is heard, in seconds, so that a recording cut tight around its word is heard like one with a little silence around it (0: none).",
+    @Option(help: ArgumentHelp("Silence put before and after every clip or utterance before it is heard, in seconds (0: none); the model's own (the one it was trained with) if absent.",
                                valueName: "seconds"))
-    var edgePadding: Double = Recognizer.defaultEdgePadding
+    var edgePadding: Double?
 
     func validate() throws {
-        if !(0...1).contains(edgePadding) { throw ValidationError("--edge-padding must be between 0 and 1 s") }
+        if let edgePadding, !(0...1).contains(edgePadding) { throw ValidationError("--edge-padding must be between 0 and 1 s") }
         if !(unknownPenalty <= 0) { throw ValidationError("--unknown-penalty must be zero or negative") }
         if !(0...1).contains(rejectionThreshold) { throw ValidationError("--rejection-threshold must be between 0 and 1") }
     }
 
-    /// The chosen model. A missing or damaged model is a usage error (exit 2).
+    /// The chosen model, with `--edge-padding` in its front end if given. A missing or
+    /// damaged model is a usage error (exit 2).
     func load() throws -> AcousticModel {
         do {
-            return try model.map(ModelFile.read) ?? ModelFile.bundled()
+            var chosen = try model.map(ModelFile.read) ?? ModelFile.bundled()
+            if let edgePadding { chosen.features.edgePadding = edgePadding > 0 ? edgePadding : nil }
+            return chosen
         } catch {
             StandardError.write("listen: \(error)")
             throw ExitCode.usage

@@ -78,6 +78,9 @@ struct TrainCommand: ParsableCommand {
     @Option(help: "Per-channel energy normalisation (PCEN) of the mel energies instead of dB, with this smoother time constant in seconds (0.4 is librosa's default): each band is divided by its own recent average, so steady noise at any level looks alike and onsets stand out; stored in the model, applied to everything it hears (absent = dB).")
     var energyNormalization: Double?
 
+    @Option(help: "Seconds of silence put before and after every clip before its features are computed, in training and (stored in the model) in everything the model hears, so that recordings cut tight around their word are heard with a little silence around them (absent = none).")
+    var edgePadding: Double?
+
     @Option(help: "Decoupled weight decay of the weight matrices (AdamW; each update shrinks them by learning rate × this; 0 = none).")
     var weightDecay: Float = 0
 
@@ -180,6 +183,7 @@ struct TrainCommand: ParsableCommand {
         }
         if balance < 0 { throw ValidationError("--balance must be 0 (off) or a number of clips") }
         if let dynamicRange, !(dynamicRange > 0 && dynamicRange <= 200) { throw ValidationError("--dynamic-range must be above 0 and at most 200 dB") }
+        if let edgePadding, !(0...1).contains(edgePadding) { throw ValidationError("--edge-padding must be between 0 and 1 s") }
         if let energyNormalization, !(0.01...10).contains(energyNormalization) {
             throw ValidationError("--energy-normalization must be between 0.01 and 10 s")
         }
@@ -199,6 +203,7 @@ struct TrainCommand: ParsableCommand {
         features.stackedFrames = stackFrames
         features.dynamicRange = dynamicRange
         features.energyNormalization = energyNormalization
+        features.edgePadding = edgePadding.flatMap { $0 > 0 ? $0 : nil }
         let alphabet = Alphabet.english
         let defaultVocabulary: Vocabulary
         do {

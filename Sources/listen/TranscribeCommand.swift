@@ -58,7 +58,7 @@ struct TranscribeCommand: ParsableCommand {
         }
         let source = input
         _ = try ParallelMap.map(count: inputs.count, jobs: workers.jobs,
-                                makeWorker: { try Recognizer(model: model, decoding: decoding, edgePadding: modelOptions.edgePadding) },
+                                makeWorker: { try Recognizer(model: model, decoding: decoding) },
                                 progress: { progress.update($0) }) { recognizer, index -> Bool in
             let result = Result { () throws -> Transcript in
                 if let problem = inputs[index].problem { throw problem }

@@ -119,6 +119,7 @@ struct FeatureOptionTests {
         configuration.stackedFrames = 3
         configuration.dynamicRange = 45
         configuration.energyNormalization = 0.4
+        configuration.edgePadding = 0.1
         let data = try JSONEncoder().encode(configuration)
         #expect(try JSONDecoder().decode(FeatureConfiguration.self, from: data) == configuration)
     }
@@ -190,6 +191,21 @@ struct FeatureOptionTests {
         #expect(throws: FeatureError.invalidConfiguration("energyNormalization needs kind logmel")) {
             try FeatureExtractor(configuration: cepstral)
         }
+    }
+
+    @Test("Edge padding frames the samples with that much silence before and after, in every kind")
+    func edgePadding() throws {
+        for kind in FeatureConfiguration.Kind.allCases {
+            var configuration = FeatureConfiguration(kind: kind, normalization: .utterance)
+            let silence = [Float](repeating: 0, count: 800)
+            let expected = try FeatureExtractor(configuration: configuration).extract(silence + Self.signal + silence)
+            configuration.edgePadding = 0.05
+            #expect(configuration.edgePaddingSamples == 800)
+            #expect(try FeatureExtractor(configuration: configuration).extract(Self.signal) == expected)
+        }
+        var wrong = FeatureConfiguration()
+        wrong.edgePadding = 2
+        #expect(throws: FeatureError.invalidConfiguration("edgePadding must be 0 to 1 s")) { try FeatureExtractor(configuration: wrong) }
     }
 
     @Test("An impossible configuration is refused, naming the field")

@@ -22,6 +22,24 @@ struct StreamingFeatureExtractorTests {
         #expect(streaming.frameCount == 97)
     }
 
+    @Test("With edge padding, streaming then finish gives the batch frames of the padded signal", arguments: [7, 4_000])
+    func equalsBatchWithPadding(chunkSize: Int) throws {
+        var configuration = FeatureConfiguration(kind: .logMel)
+        configuration.edgePadding = 0.05
+        let batch = try FeatureExtractor(configuration: configuration).baseFrames(Self.signal)
+        let streaming = try StreamingFeatureExtractor(configuration: configuration)
+        for round in 0..<2 {
+            var frames = Matrix(rows: 0, columns: configuration.baseDimension)
+            for start in stride(from: 0, to: Self.signal.count, by: chunkSize) {
+                frames.appendRows(streaming.push(Array(Self.signal[start..<min(start + chunkSize, Self.signal.count)])).values)
+            }
+            frames.appendRows(streaming.finish().values)
+            #expect(frames == batch, "round \(round)")
+            #expect(streaming.frameCount == 1 + (16_000 + 1_600 - 512) / 160)
+            streaming.reset()
+        }
+    }
+
     @Test("A frame appears as soon as its last sample arrives")
     func latency() throws {
         let streaming = try StreamingFeatureExtractor()

@@ -136,7 +136,7 @@ struct TrainEvalCommandTests {
                                                                         ["--time-reduction", "0"], ["--frequency-mask", "30"],
                                                                         ["--balance=-1"], ["--normalization", "none"], ["--mel-bands", "8"],
                                                                         ["--dynamic-range", "0"], ["--dynamic-range", "250"],
-                                                                        ["--energy-normalization", "0"],
+                                                                        ["--energy-normalization", "0"], ["--edge-padding", "2"],
                                                                         ["--stack-frames", "5"], ["--convolution", "65"],
                                                                         ["--convolution", "16,0"], ["--convolution", "8,8,8,8,8"],
                                                                         ["--convolution", "4", "--stack-frames", "2"],

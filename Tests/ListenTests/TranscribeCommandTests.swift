@@ -65,7 +65,7 @@ struct TranscribeCommandTests {
         #expect(try ListenProcess.run(["transcribe", Self.examples + "/yes.wav", "--exec", "/bin/true"]).status == 2)
         let unspellable = try ListenProcess.run(["transcribe", "--vocabulary", "yes,naïve", Self.examples + "/yes.wav"])
         #expect(unspellable.status == 2)
-        for knob in [["--rejection-threshold", "1.5"], ["--unknown-penalty", "3"]] {
+        for knob in [["--rejection-threshold", "1.5"], ["--unknown-penalty", "3"], ["--edge-padding", "2"]] {
             let result = try ListenProcess.run(["transcribe"] + knob + [Self.examples + "/yes.wav"])
             #expect(result.status == 2 && result.standardError.contains(knob[0]))
         }
@@ -94,6 +94,23 @@ struct TranscribeCommandTests {
         #expect(result.status == 1)
         #expect(result.standardError.contains("/nonexistent.wav: no such file"))
         #expect(result.output.contains("clips: 2 (") && result.output.contains("1 unreadable") && result.output.contains("clips/s"))
+    }
+
+    @Test("--edge-padding hears a clip with silence around it; word times still count from the clip's first sample")
+    func edgePadding() throws {
+        var ends: [Double] = []
+        for padding in ["0", "0.5"] {
+            let result = try ListenProcess.run(["transcribe", "--edge-padding", padding, "--format", "jsonl", Self.examples + "/yes.wav"])
+            #expect(result.status == 0, "\(result.standardError)")
+            let record = try JSONSerialization.jsonObject(with: Data(result.output.utf8)) as? [String: Any]
+            let duration = try #require(record?["duration"] as? Double)
+            let word = try #require((record?["words"] as? [[String: Any]])?.first)
+            #expect(record?["text"] as? String == "yes", "\(padding): \(result.output)")
+            let (start, end) = (try #require(word["start"] as? Double), try #require(word["end"] as? Double))
+            #expect(0 <= start && start < end && end <= duration, "\(padding): \(word)")
+            ends.append(end)
+        }
+        #expect(abs(ends[1] - ends[0]) < 0.1, "the word ends where it did without padding, not 0.5 s later: \(ends)")
     }
 
     @Test("A negative --unknown-penalty is taken as written, with or without '='")

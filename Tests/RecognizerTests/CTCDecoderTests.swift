@@ -45,6 +45,16 @@ struct CTCDecoderTests {
         #expect(abs(timing.start(3) - 0.071) < 1e-9 && abs(timing.end(3) - 0.091) < 1e-9)
     }
 
+    @Test("Edge padding moves every slot back by the padding, so times count from the input's first sample")
+    func paddedTimestamps() {
+        var padded = FeatureConfiguration()
+        padded.edgePadding = 0.1
+        let plain = FrameTiming(features: FeatureConfiguration(), timeReduction: 2, duration: 2)
+        let timing = FrameTiming(features: padded, timeReduction: 2, duration: 2)
+        #expect(abs(timing.start(30) - (plain.start(30) - 0.1)) < 1e-9 && abs(timing.end(30) - (plain.end(30) - 0.1)) < 1e-9)
+        #expect(timing.start(0) == 0 && timing.end(0) == 0, "a slot inside the padding before the input is clamped to its start")
+    }
+
     @Test("Stacked feature frames are timed like the time reduction of the same frames")
     func stackedTimestamps() {
         var stacked = FeatureConfiguration()

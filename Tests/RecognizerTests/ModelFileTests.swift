@@ -144,11 +144,11 @@ final class ModelFileTests {
         var bytes = [UInt8](try ModelFile.data(of: try Self.smallModel()))
         let notModel = try write(Array("RIFF....WAVEfmt somethingsomething".utf8), "audio.wav")
         #expect(throws: ModelError.notAModel(notModel)) { try ModelFile.read(notModel) }
-        bytes[8] = 4
+        bytes[8] = 5
         let future = try write(bytes, "future.lmodel")
-        #expect(throws: ModelError.unsupportedVersion(future, version: 4, supported: 1...3)) { try ModelFile.read(future) }
-        #expect(ModelError.unsupportedVersion(future, version: 4, supported: 1...3).description
-                == "model file '\(future)' is version 4; this build reads versions 1-3")
+        #expect(throws: ModelError.unsupportedVersion(future, version: 5, supported: 1...4)) { try ModelFile.read(future) }
+        #expect(ModelError.unsupportedVersion(future, version: 5, supported: 1...4).description
+                == "model file '\(future)' is version 5; this build reads versions 1-4")
     }
 
     @Test("A model with a dynamic-range floor is written as version 2, so a version-1 reader refuses it instead of running it unfloored; others stay version 1")
@@ -166,7 +166,7 @@ final class ModelFileTests {
         #expect(try ModelFile.read(path).features.dynamicRange == 40)
     }
 
-    @Test("A model with energy normalisation is written as version 3, so older readers refuse it instead of running it on dB values")
+    @Test("A model with energy normalisation is written as version 3, with edge padding as version 4, so older readers refuse it instead of running it on other features")
     func versionOfEnergyNormalization() throws {
         var model = try Self.smallModel()
         model.features.kind = .logMel
@@ -177,6 +177,10 @@ final class ModelFileTests {
         #expect(bytes[8] == 3 && bytes[9] == 0)
         let path = try write([UInt8](bytes), "pcen.lmodel")
         #expect(try ModelFile.read(path).features.energyNormalization == 0.4)
+        model.features.edgePadding = 0.1
+        let padded = try ModelFile.data(of: model)
+        #expect(padded[8] == 4, "edge padding, the newer field, is version 4")
+        #expect(try ModelFile.read(try write([UInt8](padded), "padded.lmodel")).features.edgePadding == 0.1)
     }
 
     @Test("A hostile header declaring a huge model is refused before allocating")

@@ -19,19 +19,20 @@ import Foundation
 /// file size *before* allocating tensors, then the checksum.
 public enum ModelFile {
     static let magic = Array("LSTNMODL".utf8)
-    /// The newest version this build writes. Versions 2 and 3 mark front ends that older
-    /// readers would misread (they skip a field they do not know): a ``FeatureConfiguration/dynamicRange``
-    /// (2), ``FeatureConfiguration/energyNormalization`` (3).
-    public static let version = 3
+    /// The newest version this build writes. Versions 2-4 mark front ends that older readers
+    /// would misread (they skip a field they do not know): a ``FeatureConfiguration/dynamicRange``
+    /// (2), ``FeatureConfiguration/energyNormalization`` (3), ``FeatureConfiguration/edgePadding`` (4).
+    public static let version = 4
     /// The versions this build reads.
-    public static let readableVersions = 1...3
+    public static let readableVersions = 1...4
 
     /// The oldest version that describes `features` fully, so that older builds still read
     /// every model they can run and refuse, by version, one they would run wrongly.
     /// - Parameter features: the model's front end.
-    /// - Returns: 1, 2 for a front end with a dynamic range, 3 for one with energy normalisation.
+    /// - Returns: 1, or the version of the newest of these fields the front end uses: 2 a dynamic
+    ///   range, 3 energy normalisation, 4 edge padding.
     public static func version(for features: FeatureConfiguration) -> Int {
-        features.energyNormalization != nil ? 3 : features.dynamicRange != nil ? 2 : 1
+        features.edgePadding != nil ? 4 : features.energyNormalization != nil ? 3 : features.dynamicRange != nil ? 2 : 1
     }
     /// How the weights are stored. Inference always runs in float32; `f16` halves the file
     /// and rounds every weight to 11 significant bits (a relative error ≤ 2⁻¹¹).
