@@ -88,6 +88,11 @@ public struct FeatureConfiguration: Sendable, Codable, Hashable {
     /// Seconds from the first sample of an extracted frame to the centre of the windows it holds.
     public var frameCentre: Double { Double(fftSize + hopLength * (stackedFrames - 1)) / 2 / Double(sampleRate) }
 
+    /// The ``edgePadding`` a front end may have, in seconds.
+    public static let edgePaddingRange = 0.0...1.0
+    /// The ``energyNormalization`` time constants a front end may have, in seconds.
+    public static let energyNormalizationRange = 0.01...10.0
+
     /// ``edgePadding`` in whole samples, at each end.
     public var edgePaddingSamples: Int { Int(((edgePadding ?? 0) * Double(sampleRate)).rounded()) }
 
@@ -116,10 +121,10 @@ public struct FeatureConfiguration: Sendable, Codable, Hashable {
             try require(kind == .logMel, "dynamicRange needs kind logmel")
             try require(dynamicRange > 0 && dynamicRange <= 200, "dynamicRange must be above 0 and at most 200 dB")
         }
-        if let edgePadding { try require(edgePadding >= 0 && edgePadding <= 1, "edgePadding must be 0 to 1 s") }
+        if let edgePadding { try require(Self.edgePaddingRange.contains(edgePadding), "edgePadding must be 0 to 1 s") }
         if let energyNormalization {
             try require(kind == .logMel, "energyNormalization needs kind logmel")
-            try require(energyNormalization >= 0.01 && energyNormalization <= 10, "energyNormalization must be 0.01 to 10 s")
+            try require(Self.energyNormalizationRange.contains(energyNormalization), "energyNormalization must be 0.01 to 10 s")
         }
     }
 

@@ -58,11 +58,10 @@ public final class FeatureExtractor {
     /// `[frames, baseDimension]`.
     public func baseFrames(_ samples: [Float]) -> Matrix {
         let padding = configuration.edgePaddingSamples
-        guard padding == 0 else {
-            let silence = [Float](repeating: 0, count: padding)
-            return unpaddedBaseFrames(silence + samples + silence)
-        }
-        return unpaddedBaseFrames(samples)
+        guard padding > 0 else { return unpaddedBaseFrames(samples) }
+        var padded = [Float](repeating: 0, count: samples.count + 2 * padding)
+        padded.replaceSubrange(padding..<(padding + samples.count), with: samples)
+        return unpaddedBaseFrames(padded)
     }
 
     private func unpaddedBaseFrames(_ samples: [Float]) -> Matrix {

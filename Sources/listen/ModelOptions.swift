@@ -1,4 +1,5 @@
 import ArgumentParser
+import Features
 import Recognizer
 
 /// `--model`, `--vocabulary` and the vocabulary decoder's trade-offs, shared by every command
@@ -24,7 +25,7 @@ struct ModelOptions: ParsableArguments {
     var edgePadding: Double?
 
     func validate() throws {
-        if let edgePadding, !(0...1).contains(edgePadding) { throw ValidationError("--edge-padding must be between 0 and 1 s") }
+        if let edgePadding, !FeatureConfiguration.edgePaddingRange.contains(edgePadding) { throw ValidationError("--edge-padding must be between 0 and 1 s") }
         if !(unknownPenalty <= 0) { throw ValidationError("--unknown-penalty must be zero or negative") }
         if !(0...1).contains(rejectionThreshold) { throw ValidationError("--rejection-threshold must be between 0 and 1") }
     }

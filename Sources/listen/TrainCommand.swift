@@ -183,8 +183,8 @@ struct TrainCommand: ParsableCommand {
         }
         if balance < 0 { throw ValidationError("--balance must be 0 (off) or a number of clips") }
         if let dynamicRange, !(dynamicRange > 0 && dynamicRange <= 200) { throw ValidationError("--dynamic-range must be above 0 and at most 200 dB") }
-        if let edgePadding, !(0...1).contains(edgePadding) { throw ValidationError("--edge-padding must be between 0 and 1 s") }
-        if let energyNormalization, !(0.01...10).contains(energyNormalization) {
+        if let edgePadding, !FeatureConfiguration.edgePaddingRange.contains(edgePadding) { throw ValidationError("--edge-padding must be between 0 and 1 s") }
+        if let energyNormalization, !FeatureConfiguration.energyNormalizationRange.contains(energyNormalization) {
             throw ValidationError("--energy-normalization must be between 0.01 and 10 s")
         }
         if normalization == .none { throw ValidationError("--normalization must be utterance or utterance-pooled (the masks assume normalised features)") }

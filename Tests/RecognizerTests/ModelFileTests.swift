@@ -151,36 +151,35 @@ final class ModelFileTests {
                 == "model file '\(future)' is version 5; this build reads versions 1-4")
     }
 
+    /// The small model with a 13-band log-mel front end changed by `change`: the version byte
+    /// (with the one after it) it is written with, and its front end as read back.
+    private func writtenVersion(_ name: String, _ change: (inout FeatureConfiguration) -> Void) throws
+        -> (version: UInt8, next: UInt8, features: FeatureConfiguration) {
+        var model = try Self.smallModel()
+        model.features.kind = .logMel
+        model.features.melBandCount = 13
+        change(&model.features)
+        try model.features.validate()
+        let bytes = [UInt8](try ModelFile.data(of: model))
+        return (bytes[8], bytes[9], try ModelFile.read(try write(bytes, name)).features)
+    }
+
     @Test("A model with a dynamic-range floor is written as version 2, so a version-1 reader refuses it instead of running it unfloored; others stay version 1")
     func versionOfFloor() throws {
-        let plain = try Self.smallModel()
-        #expect(try ModelFile.data(of: plain)[8] == 1)
-        var floored = plain
-        floored.features.kind = .logMel
-        floored.features.melBandCount = 13
-        floored.features.dynamicRange = 40
-        try floored.features.validate()
-        let bytes = try ModelFile.data(of: floored)
-        #expect(bytes[8] == 2 && bytes[9] == 0)
-        let path = try write([UInt8](bytes), "floored.lmodel")
-        #expect(try ModelFile.read(path).features.dynamicRange == 40)
+        #expect(try ModelFile.data(of: try Self.smallModel())[8] == 1)
+        let floored = try writtenVersion("floored.lmodel") { $0.dynamicRange = 40 }
+        #expect(floored.version == 2 && floored.next == 0)
+        #expect(floored.features.dynamicRange == 40)
     }
 
     @Test("A model with energy normalisation is written as version 3, with edge padding as version 4, so older readers refuse it instead of running it on other features")
     func versionOfEnergyNormalization() throws {
-        var model = try Self.smallModel()
-        model.features.kind = .logMel
-        model.features.melBandCount = 13
-        model.features.energyNormalization = 0.4
-        try model.features.validate()
-        let bytes = try ModelFile.data(of: model)
-        #expect(bytes[8] == 3 && bytes[9] == 0)
-        let path = try write([UInt8](bytes), "pcen.lmodel")
-        #expect(try ModelFile.read(path).features.energyNormalization == 0.4)
-        model.features.edgePadding = 0.1
-        let padded = try ModelFile.data(of: model)
-        #expect(padded[8] == 4, "edge padding, the newer field, is version 4")
-        #expect(try ModelFile.read(try write([UInt8](padded), "padded.lmodel")).features.edgePadding == 0.1)
+        let pcen = try writtenVersion("pcen.lmodel") { $0.energyNormalization = 0.4 }
+        #expect(pcen.version == 3 && pcen.next == 0)
+        #expect(pcen.features.energyNormalization == 0.4)
+        let padded = try writtenVersion("padded.lmodel") { $0.energyNormalization = 0.4; $0.edgePadding = 0.1 }
+        #expect(padded.version == 4, "edge padding, the newer field, is version 4")
+        #expect(padded.features.edgePadding == 0.1)
     }
 
     @Test("A hostile header declaring a huge model is refused before allocating")
