@@ -54,12 +54,17 @@ public final class Recognizer {
 
     /// Transcribes audio.
     /// - Parameter samples: 16 kHz mono samples in [-1, 1].
-    /// - Returns: the recognised words with times in seconds from the first sample.
+    /// - Returns: the recognised words with times in seconds from the first sample, placed on
+    ///   the loud spans of the audio (``WordPlacement``).
     public func transcribe(samples: [Float]) -> Transcript {
-        transcribe(features: extractor.extract(samples), duration: Double(samples.count) / Double(model.features.sampleRate))
+        let sampleRate = model.features.sampleRate
+        let transcript = transcribe(features: extractor.extract(samples), duration: Double(samples.count) / Double(sampleRate))
+        let speech = SpeechActivity.spans(in: samples, sampleRate: sampleRate)
+        return Transcript(words: WordPlacement.place(transcript.words, on: speech), duration: transcript.duration)
     }
 
-    /// Transcribes a feature matrix computed with ``AcousticModel/features``.
+    /// Transcribes a feature matrix computed with ``AcousticModel/features``. Word times are
+    /// the frames where the CTC path emitted each word's letters (no audio to place them on).
     /// - Parameters:
     ///   - features: `[frames, model.architecture.inputSize]`.
     ///   - duration: the audio's length in seconds (derived from the frame count if nil).

@@ -1,3 +1,4 @@
+import Audio
 import Foundation
 import TestSupport
 import Testing
@@ -108,6 +109,23 @@ struct TranscribeCommandTests {
             let (start, end) = (try #require(word["start"] as? Double), try #require(word["end"] as? Double))
             #expect(0 <= start && start <= end && end <= duration, "\(padding): \(word)")
         }
+    }
+
+    @Test("Word times are where the words are: 'go', 0.3 s of silence, 'stop', after 0.6 s of silence")
+    func wordTimes() throws {
+        let go = try AudioDecoder.decode(file: Self.examples + "/go.wav").samples
+        let stop = try AudioDecoder.decode(file: Self.examples + "/stop.wav").samples
+        func silence(_ seconds: Double) -> [Float] { [Float](repeating: 0, count: Int(seconds * 16_000)) }
+        let path = try Fixtures.scratchFolder().path + "/go-stop.wav"
+        try AudioFileWriter.write(silence(0.6) + go + silence(0.3) + stop + silence(0.3), to: path)
+        let result = try ListenProcess.run(["transcribe", "--format", "jsonl", path])
+        let record = try #require(try Self.records(result.output).first)
+        #expect(record["text"] as? String == "go stop", "\(result.output)")
+        let words = try #require(record["words"] as? [[String: Any]])
+        let times = words.compactMap { word in (word["start"] as? Double).flatMap { start in (word["end"] as? Double).map { [start, $0] } } }
+        let stopStart = 0.6 + Double(go.count) / 16_000 + 0.3
+        #expect(times.count == 2 && abs(times[0][0] - 0.6) <= 0.05 && times[0][1] <= stopStart - 0.3, "\(times)")
+        #expect(times.count == 2 && abs(times[1][0] - stopStart) <= 0.05 && times[1][1] <= stopStart + Double(stop.count) / 16_000, "\(times)")
     }
 
     @Test("A negative --unknown-penalty is taken as written, with or without '='")
