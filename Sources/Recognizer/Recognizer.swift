@@ -52,15 +52,39 @@ public final class Recognizer {
         }
     }
 
-    /// Transcribes audio.
+    /// Audio longer than this (seconds) is heard as utterances split at its pauses: the network
+    /// is trained on clips of up to about two seconds and misses words in longer stretches.
+    public static let longestUtterance = 2.5
+    /// The most speech (seconds) in one utterance of split audio; longer stretches are cut at
+    /// their longest pauses.
+    public static let longestPiece = 1.2
+
+    /// Transcribes audio. Audio longer than ``longestUtterance`` is cut into utterances at
+    /// pauses of 0.3 s or more, and at the longest pauses of stretches with more than
+    /// ``longestPiece`` of speech (``SpeechActivity/utterances(of:duration:longest:pause:margin:)``);
+    /// each is heard on its own with 0.2 s of quiet either side, and the rest is not heard at all.
     /// - Parameter samples: 16 kHz mono samples in [-1, 1].
     /// - Returns: the recognised words with times in seconds from the first sample, placed on
     ///   the loud spans of the audio (``WordPlacement``).
     public func transcribe(samples: [Float]) -> Transcript {
-        let sampleRate = model.features.sampleRate
-        let transcript = transcribe(features: extractor.extract(samples), duration: Double(samples.count) / Double(sampleRate))
-        let speech = SpeechActivity.spans(in: samples, sampleRate: sampleRate)
-        return Transcript(words: WordPlacement.place(transcript.words, on: speech), duration: transcript.duration)
+        let sampleRate = Double(model.features.sampleRate)
+        let duration = Double(samples.count) / sampleRate
+        let speech = SpeechActivity.spans(in: samples, sampleRate: model.features.sampleRate)
+        guard duration > Self.longestUtterance, !speech.isEmpty else {
+            let transcript = transcribe(features: extractor.extract(samples), duration: duration)
+            return Transcript(words: WordPlacement.place(transcript.words, on: speech), duration: duration)
+        }
+        var words: [RecognizedWord] = []
+        for utterance in SpeechActivity.utterances(of: speech, duration: duration, longest: Self.longestPiece) {
+            let first = Int(utterance.lowerBound * sampleRate), end = min(samples.count, Int(utterance.upperBound * sampleRate))
+            let offset = Double(first) / sampleRate
+            let heard = transcribe(features: extractor.extract(Array(samples[first..<end])), duration: Double(end - first) / sampleRate)
+            let inside = speech.filter { utterance.contains($0.lowerBound) }.map { ($0.lowerBound - offset)..<($0.upperBound - offset) }
+            words += WordPlacement.place(heard.words, on: inside).map { word in
+                RecognizedWord(word: word.word, start: word.start + offset, end: word.end + offset, confidence: word.confidence)
+            }
+        }
+        return Transcript(words: words, duration: duration)
     }
 
     /// Transcribes a feature matrix computed with ``AcousticModel/features``. Word times are

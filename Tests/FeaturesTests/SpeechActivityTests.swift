@@ -45,4 +45,17 @@ struct SpeechActivityTests {
         let heard = SpeechActivity.spans(in: noisy, sampleRate: 16_000)
         #expect(abs(heard.first!.lowerBound - moved.first!.lowerBound) <= 0.03 && abs(heard.last!.upperBound - moved.last!.upperBound) <= 0.05, "\(heard) against \(moved)")
     }
+
+    @Test("Utterances: spans under 0.3 s apart join, a long run splits at its longest pause, margins stop halfway to a neighbour")
+    func utterances() {
+        let apart = SpeechActivity.utterances(of: [0.5..<0.8, 0.9..<1.1, 1.6..<1.9], duration: 2.0, longest: 1.2)
+        #expect(apart.count == 2 && abs(apart[0].lowerBound - 0.3) < 1e-9 && abs(apart[0].upperBound - 1.3) < 1e-9, "\(apart)")
+        #expect(apart.count == 2 && abs(apart[1].lowerBound - 1.4) < 1e-9 && abs(apart[1].upperBound - 2.0) < 1e-9, "\(apart)")
+        let run = SpeechActivity.utterances(of: [0.0..<0.4, 0.45..<0.8, 0.9..<1.3, 1.35..<1.7], duration: 3.0, longest: 1.2)
+        #expect(run.count == 2 && run[0].lowerBound == 0 && abs(run[0].upperBound - 0.85) < 1e-9, "\(run)")
+        #expect(run.count == 2 && abs(run[1].lowerBound - 0.85) < 1e-9 && abs(run[1].upperBound - 1.9) < 1e-9, "\(run)")
+        #expect(SpeechActivity.utterances(of: [0.1..<2.9], duration: 3.0, longest: 1.2) == [0.0..<3.0])
+        #expect(SpeechActivity.utterances(of: [], duration: 3.0, longest: 1.2).isEmpty)
+    }
 }
+

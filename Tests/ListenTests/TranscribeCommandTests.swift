@@ -128,6 +128,29 @@ struct TranscribeCommandTests {
         #expect(times.count == 2 && abs(times[1][0] - stopStart) <= 0.05 && times[1][1] <= stopStart + Double(stop.count) / 16_000, "\(times)")
     }
 
+    @Test("A long recording is heard utterance by utterance: eight words over 15 s, each at its place")
+    func longRecording() throws {
+        let names = ["yes", "go", "left", "stop", "seven", "up", "no", "right"]
+        let pauses = [0.9, 1.4, 0.4, 1.1, 0.6, 0.8, 1.3, 0.5]
+        var samples = [Float](repeating: 0, count: 8_000)
+        var places: [(start: Double, end: Double)] = []
+        for (name, pause) in zip(names, pauses) {
+            let word = try AudioDecoder.decode(file: Self.examples + "/\(name).wav").samples
+            places.append((Double(samples.count) / 16_000, Double(samples.count + word.count) / 16_000))
+            samples += word + [Float](repeating: 0, count: Int(pause * 16_000))
+        }
+        let path = try Fixtures.scratchFolder().path + "/long.wav"
+        try AudioFileWriter.write(samples, to: path)
+        let result = try ListenProcess.run(["transcribe", "--format", "jsonl", path])
+        let record = try #require(try Self.records(result.output).first)
+        #expect(record["text"] as? String == names.joined(separator: " "), "\(result.output)")
+        let words = try #require(record["words"] as? [[String: Any]])
+        for (word, place) in zip(words, places) {
+            let (start, end) = (try #require(word["start"] as? Double), try #require(word["end"] as? Double))
+            #expect(place.start - 0.01 <= start && start < end && end <= place.end + 0.01, "\(word) against \(place)")
+        }
+    }
+
     @Test("A negative --unknown-penalty is taken as written, with or without '='")
     func negativePenalty() throws {
         for knob in [["--unknown-penalty", "-8"], ["--unknown-penalty=-8"]] {
