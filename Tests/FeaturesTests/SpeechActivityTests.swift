@@ -58,4 +58,3 @@ struct SpeechActivityTests {
         #expect(SpeechActivity.utterances(of: [], duration: 3.0, longest: 1.2).isEmpty)
     }
 }
-

@@ -44,8 +44,8 @@ public enum WordPlacement {
     /// with the least summed squared distance to the targets (a cut away from a pause costs `reach`²).
     private static func bestBoundaries(targets: [Double], pauses: [Double], total: Double) -> [Double] {
         guard !targets.isEmpty else { return [] }
-        // cost[i][c]: the best cost of boundaries 0...i with boundary i at candidate c
-        // (a pause index, or pauses.count for the cut at its own target).
+        // best[i][c]: the least cost of boundaries 0...i with boundary i at candidate c (a pause
+        // index, or pauses.count for the cut at its own target); from[i][c]: boundary i − 1's candidate.
         let candidateCount = pauses.count + 1
         func position(_ boundary: Int, _ candidate: Int) -> Double {
             candidate < pauses.count ? pauses[candidate] : targets[boundary]
@@ -65,9 +65,9 @@ public enum WordPlacement {
                 let here = position(boundary, candidate)
                 for previous in 0..<candidateCount where best[boundary - 1][previous] < best[boundary][candidate]
                     && position(boundary - 1, previous) < here {
-                    let total = best[boundary - 1][previous] + cost(boundary, candidate)
-                    if total < best[boundary][candidate] {
-                        best[boundary][candidate] = total
+                    let sum = best[boundary - 1][previous] + cost(boundary, candidate)
+                    if sum < best[boundary][candidate] {
+                        best[boundary][candidate] = sum
                         from[boundary][candidate] = previous
                     }
                 }
