@@ -58,8 +58,10 @@ def make(folder, name, clips, count, per_file, seed, pause):
 
 
 def score(listen, files, extra):
-    output = subprocess.run([listen, "transcribe", *files, *extra], capture_output=True, text=True).stdout
-    heard = dict(line.split("\t", 1) if "\t" in line else (line, "") for line in output.splitlines())
+    result = subprocess.run([listen, "transcribe", *files, *extra], capture_output=True, text=True)
+    if result.returncode not in (0, 1) or not result.stdout:
+        sys.exit(f"eval-long-recordings: {listen} transcribe failed (exit {result.returncode}): {result.stderr.strip()}")
+    heard = dict(line.split("\t", 1) if "\t" in line else (line, "") for line in result.stdout.splitlines())
     matched = exact = total = 0
     for file, words in files.items():
         said = heard.get(file, "").split()
@@ -76,11 +78,15 @@ def main():
     parser.add_argument("extra", nargs="*", help="options passed to listen transcribe (after --)")
     args = parser.parse_args()
 
+    if not os.access(args.listen, os.X_OK):
+        sys.exit(f"eval-long-recordings: {args.listen}: no such program (build with swift build -c release, or pass --listen)")
     dev_root = os.path.join(SHARED, "speech-commands-dev")
     dev = [(os.path.join(dev_root, word, f), word) for word in sorted(os.listdir(dev_root))
-           if os.path.isdir(os.path.join(dev_root, word)) for f in sorted(os.listdir(os.path.join(dev_root, word)))]
+           if os.path.isdir(os.path.join(dev_root, word)) for f in sorted(os.listdir(os.path.join(dev_root, word)))
+           if f.endswith(".wav")] if os.path.isdir(dev_root) else []
     digits_root = os.path.join(SHARED, "spoken-digits-8k")
-    digits = [(os.path.join(digits_root, f), DIGITS[int(f.split("_")[0])]) for f in sorted(os.listdir(digits_root)) if f.endswith(".wav")]
+    digits = [(os.path.join(digits_root, f), DIGITS[int(f.split("_")[0])]) for f in sorted(os.listdir(digits_root))
+              if f.endswith(".wav")] if os.path.isdir(digits_root) else []
     unseen = []
     if os.path.exists(args.manifest):
         base = os.path.dirname(os.path.abspath(args.manifest))

@@ -37,13 +37,16 @@ public enum SpeechActivity {
             }
         }
         var thresholds = [Double](repeating: .infinity, count: frameCount)
+        var window: (first: Int, threshold: Double)?
         for step in stride(from: 0, to: frameCount, by: windowStep) {
+            // Windows clamped at the ends (all of them, in a recording under 3 s) are the same one.
             let first = max(0, min(step + windowStep / 2 - windowFrames / 2, frameCount - windowFrames))
-            let window = levels[first..<min(frameCount, first + windowFrames)].sorted()
-            let (floor, peak) = (window[window.count / 10], window.last!)
-            guard peak - floor >= 3 else { continue }
-            let threshold = max(floor + min(10, (peak - floor) / 2), peak - 35, -60)
-            for frame in step..<min(frameCount, step + windowStep) { thresholds[frame] = threshold }
+            if window?.first != first {
+                let sorted = levels[first..<min(frameCount, first + windowFrames)].sorted()
+                let (floor, peak) = (sorted[sorted.count / 10], sorted.last!)
+                window = (first, peak - floor >= 3 ? max(floor + min(10, (peak - floor) / 2), peak - 35, -60) : .infinity)
+            }
+            for frame in step..<min(frameCount, step + windowStep) { thresholds[frame] = window!.threshold }
         }
         var spans: [Range<Double>] = []
         var runStart: Int?
