@@ -19,6 +19,7 @@ import argparse
 import difflib
 import os
 import random
+import shutil
 import subprocess
 import sys
 import tempfile
@@ -78,7 +79,7 @@ def main():
     parser.add_argument("extra", nargs="*", help="options passed to listen transcribe (after --)")
     args = parser.parse_args()
 
-    if not os.access(args.listen, os.X_OK):
+    if shutil.which(args.listen) is None:
         sys.exit(f"eval-long-recordings: {args.listen}: no such program (build with swift build -c release, or pass --listen)")
     dev_root = os.path.join(SHARED, "speech-commands-dev")
     dev = [(os.path.join(dev_root, word, f), word) for word in sorted(os.listdir(dev_root))
