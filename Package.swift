@@ -37,7 +37,7 @@ let package = Package(
         .target(name: "Features", dependencies: ["CFFTW"]),
         // The shipped model, embedded with C23's #embed (found through the header path).
         .target(name: "CDefaultModel", exclude: ["default.lstn"], cSettings: [.headerSearchPath(".")]),
-        .target(name: "Recognizer", dependencies: ["Features", "CBLAS", "CDefaultModel"]),
+        .target(name: "Recognizer", dependencies: ["Audio", "Features", "CBLAS", "CDefaultModel"]),
         .executableTarget(
             name: "listen",
             dependencies: [

@@ -76,8 +76,7 @@ public struct Endpointer: Sendable {
     }
 
     private mutating func process(_ frame: ArraySlice<Float>) -> Utterance? {
-        let meanSquare = frame.reduce(0.0) { $0 + Double($1) * Double($1) } / Double(frame.count)
-        let level = 10 * log10(meanSquare + 1e-10)
+        let level = frameLevel(frame)
         let floor = noiseFloor ?? level
         let isSpeech = level > max(floor + settings.margin, settings.minimumLevel)
         if !inSpeech { noiseFloor = level < floor ? level : floor + 0.1 }

@@ -1,3 +1,4 @@
+import Audio
 import Features
 
 /// Recognises command words: samples or features in, a ``Transcript`` out.

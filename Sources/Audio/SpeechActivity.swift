@@ -30,11 +30,7 @@ public enum SpeechActivity {
         let frameCount = samples.count / frameLength
         guard frameCount > 0 else { return [] }
         let levels = samples.withUnsafeBufferPointer { buffer in
-            (0..<frameCount).map { frame in
-                var sum = 0.0
-                for sample in buffer[(frame * frameLength)..<((frame + 1) * frameLength)] { sum += Double(sample) * Double(sample) }
-                return 10 * log10(sum / Double(frameLength) + 1e-10)
-            }
+            (0..<frameCount).map { frame in frameLevel(buffer[(frame * frameLength)..<((frame + 1) * frameLength)]) }
         }
         var thresholds = [Double](repeating: .infinity, count: frameCount)
         var window: (first: Int, threshold: Double)?

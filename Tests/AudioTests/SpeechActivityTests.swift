@@ -1,5 +1,4 @@
 import Audio
-import Features
 import Foundation
 import TestSupport
 import Testing
