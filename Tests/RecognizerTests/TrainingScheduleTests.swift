@@ -80,6 +80,32 @@ struct TrainingScheduleTests {
         #expect(adam.step == 2)
     }
 
+    @Test("Adam's eight-at-a-time update gives, to the bit, the scalar formula on tensors of every length up to 17")
+    func adamMatchesScalarFormula() {
+        var generator = SeededGenerator(seed: 5)
+        var parameters = (0...17).map { count in (0..<count).map { _ in Float.random(in: -1...1, using: &generator) } }
+        var adam = AdamOptimizer(like: parameters)
+        var expected = parameters, first = parameters.map { $0.map { _ in Float(0) } }, second = first
+        let decays = parameters.indices.map { Float($0 % 3) * 0.05 }
+        for step in 1...3 {
+            let gradient = parameters.map { $0.map { _ in Float.random(in: -2...2, using: &generator) } }
+            adam.update(&parameters, gradient: gradient, learningRate: 0.01, weightDecay: decays)
+            let (beta1, beta2, epsilon, rate): (Float, Float, Float, Float) = (0.9, 0.999, 1e-8, 0.01)
+            let correction1 = 1 - pow(beta1, Float(step)), correction2 = 1 - pow(beta2, Float(step))
+            for t in expected.indices {
+                for i in expected[t].indices {
+                    let g = gradient[t][i]
+                    first[t][i] = beta1 * first[t][i] + (1 - beta1) * g
+                    second[t][i] = beta2 * second[t][i] + (1 - beta2) * g * g
+                    let m = first[t][i] / correction1, v = second[t][i] / correction2
+                    expected[t][i] -= rate * (m / (v.squareRoot() + epsilon) + decays[t] * expected[t][i])
+                }
+            }
+            #expect(parameters == expected)
+            #expect(adam.moments.first == first && adam.moments.second == second)
+        }
+    }
+
     @Test("Adam's weight decay is decoupled: with no gradient each tensor shrinks by rate × its own decay")
     func adamWeightDecay() {
         var parameters: [[Float]] = [[1, -2], [3]]

@@ -43,22 +43,44 @@ public struct AdamOptimizer: Sendable, Codable {
         for tensor in parameters.indices {
             precondition(parameters[tensor].count == gradient[tensor].count, "tensor \(tensor) sizes differ")
             let decay = weightDecay.isEmpty ? 0 : weightDecay[tensor]
-            // Raw buffers: this loop runs over every parameter once per update.
+            // Eight parameters at a time (this runs over every parameter once per update); each
+            // lane does the scalar arithmetic in the same order, so the result is the same to the bit.
             gradient[tensor].withUnsafeBufferPointer { g in
                 firstMoment[tensor].withUnsafeMutableBufferPointer { first in
                     secondMoment[tensor].withUnsafeMutableBufferPointer { second in
                         parameters[tensor].withUnsafeMutableBufferPointer { p in
-                            for i in p.indices {
-                                first[i] = beta1 * first[i] + (1 - beta1) * g[i]
-                                second[i] = beta2 * second[i] + (1 - beta2) * g[i] * g[i]
-                                let m = first[i] / correction1, v = second[i] / correction2
-                                p[i] -= learningRate * (m / (v.squareRoot() + epsilon) + decay * p[i])
+                            for start in stride(from: 0, to: p.count, by: 8) {
+                                let gv = Self.load(g, start)
+                                let fv = beta1 * Self.load(UnsafeBufferPointer(first), start) + (1 - beta1) * gv
+                                let sv = beta2 * Self.load(UnsafeBufferPointer(second), start) + (1 - beta2) * gv * gv
+                                var pv = Self.load(UnsafeBufferPointer(p), start)
+                                let m = fv / correction1, v = sv / correction2
+                                pv -= learningRate * (m / (v.squareRoot() + epsilon) + decay * pv)
+                                Self.store(fv, into: first, at: start)
+                                Self.store(sv, into: second, at: start)
+                                Self.store(pv, into: p, at: start)
                             }
                         }
                     }
                 }
             }
         }
+    }
+
+    /// Eight elements of `buffer` from `start`, zeros past its end.
+    @inline(__always)
+    private static func load(_ buffer: UnsafeBufferPointer<Float>, _ start: Int) -> SIMD8<Float> {
+        if buffer.count - start >= 8 { return UnsafeRawPointer(buffer.baseAddress! + start).loadUnaligned(as: SIMD8<Float>.self) }
+        var lanes = SIMD8<Float>()
+        for lane in 0..<(buffer.count - start) { lanes[lane] = buffer[start + lane] }
+        return lanes
+    }
+
+    /// Writes the lanes of `lanes` that fall inside `buffer` from `start` on.
+    @inline(__always)
+    private static func store(_ lanes: SIMD8<Float>, into buffer: UnsafeMutableBufferPointer<Float>, at start: Int) {
+        if buffer.count - start >= 8 { return UnsafeMutableRawPointer(buffer.baseAddress! + start).storeBytes(of: lanes, as: SIMD8<Float>.self) }
+        for lane in 0..<(buffer.count - start) { buffer[start + lane] = lanes[lane] }
     }
 }
 
