@@ -63,6 +63,7 @@ struct BenchCommand: ParsableCommand {
         print(String(format: "best of %d passes: %.3f s = %.0f clips/s = %.0f× realtime", passes, best,
                      Double(files.count - failures) / best, audioSeconds / best))
         print(String(format: "peak RSS: %.1f MB", Double(usage.ru_maxrss) / 1024))
+        print("BLAS kernels: OpenBLAS \(BLASKernels.coreName)")
         if failures > 0 || files.count < inputs.count { throw ExitCode.inputFailed }
     }
 }

@@ -263,7 +263,7 @@ struct TrainCommand: ParsableCommand {
         let epochSizes = (0..<epochs).map { clipsOfEpoch($0).count }
         StandardError.write("listen: \(train.count - realCount) synthetic + \(realCount) real clips (×\(realWeight)) = "
                             + "\(schedule.count) per epoch" + (balance > 0 ? ", \(epochSizes[0]) after --balance" : "")
-                            + "; \(dev.count) held out")
+                            + "; \(dev.count) held out; OpenBLAS \(BLASKernels.coreName) kernels")
         guard !schedule.isEmpty else {
             StandardError.write("listen: no usable training clips")
             throw ExitCode.inputFailed

@@ -97,6 +97,17 @@ struct TranscribeCommandTests {
         #expect(result.output.contains("clips: 2 (") && result.output.contains("1 unreadable") && result.output.contains("clips/s"))
     }
 
+    @Test("listen bench names the OpenBLAS kernels it ran, as OPENBLAS_CORETYPE chose them, and hears the same")
+    func benchNamesKernels() throws {
+        for (coreType, name) in [("HASWELL", "Haswell"), ("PRESCOTT", "Prescott")] {
+            let bench = try ListenProcess.run(["bench", "--passes", "1", Self.examples + "/yes.wav"],
+                                              environment: ["OPENBLAS_CORETYPE": coreType])
+            #expect(bench.status == 0 && bench.output.contains("BLAS kernels: OpenBLAS \(name)\n"), "\(bench.output)")
+            let heard = try ListenProcess.run(["transcribe", Self.examples + "/yes.wav"], environment: ["OPENBLAS_CORETYPE": coreType])
+            #expect(heard.output == "yes\n", "\(coreType): \(heard.output)")
+        }
+    }
+
     @Test("--edge-padding overrides the model's padding; word times stay within the clip")
     func edgePadding() throws {
         for padding in ["0", "0.5"] {
