@@ -28,37 +28,49 @@ public struct AdamOptimizer: Sendable, Codable {
     public var moments: (first: [[Float]], second: [[Float]]) { (firstMoment, secondMoment) }
 
     /// One update: `θ −= lr · (m̂ / (√v̂ + ε) + λ θ)`, with each tensor's weight decay λ
-    /// decoupled from the gradient's moments (AdamW, Loshchilov & Hutter 2019).
+    /// decoupled from the gradient's moments (AdamW, Loshchilov & Hutter 2019). The tensors are
+    /// updated on two threads (``TensorPasses``), each tensor whole on one.
     /// - Parameters:
     ///   - parameters: the tensors to update.
     ///   - gradient: their gradient, same shapes.
     ///   - learningRate: this step's rate (a schedule is the caller's).
     ///   - weightDecay: λ per tensor (none if empty).
-    public mutating func update(_ parameters: inout [[Float]], gradient: [[Float]], learningRate: Float, weightDecay: [Float] = []) {
+    ///   - gradientScale: a factor on every gradient value first (a clipping's; 1 leaves them exact).
+    public mutating func update(_ parameters: inout [[Float]], gradient: [[Float]], learningRate: Float, weightDecay: [Float] = [],
+                                gradientScale: Float = 1) {
         precondition(parameters.count == gradient.count && parameters.count == firstMoment.count, "tensor lists differ")
         precondition(weightDecay.isEmpty || weightDecay.count == parameters.count, "one weight decay per tensor")
+        for tensor in parameters.indices {
+            precondition(parameters[tensor].count == gradient[tensor].count, "tensor \(tensor) sizes differ")
+        }
         step += 1
         let correction1 = 1 - pow(beta1, Float(step)), correction2 = 1 - pow(beta2, Float(step))
         let (beta1, beta2, epsilon) = (beta1, beta2, epsilon)
-        for tensor in parameters.indices {
-            precondition(parameters[tensor].count == gradient[tensor].count, "tensor \(tensor) sizes differ")
-            let decay = weightDecay.isEmpty ? 0 : weightDecay[tensor]
-            // Eight parameters at a time (this runs over every parameter once per update); each
-            // lane does the scalar arithmetic in the same order, so the result is the same to the bit.
-            gradient[tensor].withUnsafeBufferPointer { g in
-                firstMoment[tensor].withUnsafeMutableBufferPointer { first in
-                    secondMoment[tensor].withUnsafeMutableBufferPointer { second in
-                        parameters[tensor].withUnsafeMutableBufferPointer { p in
-                            for start in stride(from: 0, to: p.count, by: 8) {
-                                let gv = Self.load(g, start)
-                                let fv = beta1 * Self.load(UnsafeBufferPointer(first), start) + (1 - beta1) * gv
-                                let sv = beta2 * Self.load(UnsafeBufferPointer(second), start) + (1 - beta2) * gv * gv
-                                var pv = Self.load(UnsafeBufferPointer(p), start)
-                                let m = fv / correction1, v = sv / correction2
-                                pv -= learningRate * (m / (v.squareRoot() + epsilon) + decay * pv)
-                                Self.store(fv, into: first, at: start)
-                                Self.store(sv, into: second, at: start)
-                                Self.store(pv, into: p, at: start)
+        parameters.withUnsafeMutableBufferPointer { parameters in
+            firstMoment.withUnsafeMutableBufferPointer { firstMoment in
+                secondMoment.withUnsafeMutableBufferPointer { secondMoment in
+                    let (parameters, firstMoment, secondMoment) = (TensorList(parameters), TensorList(firstMoment), TensorList(secondMoment))
+                    TensorPasses.forEachTensor(counts: gradient.map(\.count)) { tensor in
+                        let decay = weightDecay.isEmpty ? 0 : weightDecay[tensor]
+                        // Eight parameters at a time; each lane does the scalar arithmetic in the
+                        // same order, so the result is the same to the bit.
+                        gradient[tensor].withUnsafeBufferPointer { g in
+                            firstMoment.withValues(tensor) { first in
+                                secondMoment.withValues(tensor) { second in
+                                    parameters.withValues(tensor) { p in
+                                        for start in stride(from: 0, to: p.count, by: 8) {
+                                            let gv = Self.load(g, start) * gradientScale
+                                            let fv = beta1 * Self.load(UnsafeBufferPointer(first), start) + (1 - beta1) * gv
+                                            let sv = beta2 * Self.load(UnsafeBufferPointer(second), start) + (1 - beta2) * gv * gv
+                                            var pv = Self.load(UnsafeBufferPointer(p), start)
+                                            let m = fv / correction1, v = sv / correction2
+                                            pv -= learningRate * (m / (v.squareRoot() + epsilon) + decay * pv)
+                                            Self.store(fv, into: first, at: start)
+                                            Self.store(sv, into: second, at: start)
+                                            Self.store(pv, into: p, at: start)
+                                        }
+                                    }
+                                }
                             }
                         }
                     }
@@ -90,11 +102,33 @@ public enum GradientClipping {
     /// - Returns: the norm before clipping.
     @discardableResult
     public static func clipGlobalNorm(_ gradient: inout [[Float]], maximumNorm: Float) -> Float {
-        let norm = Float(gradient.reduce(0.0) { sum, tensor in tensor.reduce(sum) { $0 + Double($1) * Double($1) } }.squareRoot())
-        if norm > maximumNorm && norm.isFinite {
-            let scale = maximumNorm / norm
-            for index in gradient.indices { gradient[index] = gradient[index].map { $0 * scale } }
-        }
+        let norm = globalNorm(squaredNorms: gradient.map { $0.withUnsafeBufferPointer(squaredNorm) })
+        let scale = scale(norm: norm, maximumNorm: maximumNorm)
+        if scale != 1 { for index in gradient.indices { gradient[index] = gradient[index].map { $0 * scale } } }
         return norm
     }
+
+    /// Σ x² over `values`, in double precision.
+    static func squaredNorm(_ values: UnsafeBufferPointer<Float>) -> Double {
+        // Four running sums: the additions of one wait for each other, those of four do not.
+        var sums = SIMD4<Double>()
+        var index = 0
+        while index + 4 <= values.count {
+            let lanes = SIMD4<Double>(Double(values[index]), Double(values[index + 1]), Double(values[index + 2]), Double(values[index + 3]))
+            sums += lanes * lanes
+            index += 4
+        }
+        while index < values.count {
+            sums[0] += Double(values[index]) * Double(values[index])
+            index += 1
+        }
+        return sums.sum()
+    }
+
+    /// The norm over all tensors from each tensor's ``squaredNorm(_:)``, added in order.
+    static func globalNorm(squaredNorms: [Double]) -> Float { Float(squaredNorms.reduce(0, +).squareRoot()) }
+
+    /// The factor that brings a gradient of norm `norm` down to `maximumNorm`: 1 when it is
+    /// within it (or not finite: such a step is the loss's problem, not the clipping's).
+    static func scale(norm: Float, maximumNorm: Float) -> Float { norm > maximumNorm && norm.isFinite ? maximumNorm / norm : 1 }
 }

@@ -80,22 +80,32 @@ public final class Trainer {
             let loss = losses.reduce(0, +), used = losses.count
             results.store(half, (gradient, loss, used))
         }
-        let parts = results.values
+        var parts = results.take()
         let used = parts.reduce(0) { $0 + $1.used }
         guard used > 0 else { return (0, 0, 0) }
+        // The mean of the two halves' gradients and each tensor's squared norm, on both cores.
         var gradient = parts[0].gradient
-        let scale = 1 / Float(used)
-        for tensor in gradient.indices {
-            parts[1].gradient[tensor].withUnsafeBufferPointer { other in
-                gradient[tensor].withUnsafeMutableBufferPointer { sum in
-                    for i in sum.indices { sum[i] = (sum[i] + other[i]) * scale }
+        parts[0].gradient = []  // the sum is written in place
+        let other = parts[1].gradient, scale = 1 / Float(used)
+        var squaredNorms = [Double](repeating: 0, count: gradient.count)
+        gradient.withUnsafeMutableBufferPointer { sums in
+            squaredNorms.withUnsafeMutableBufferPointer { squaredNorms in
+                let (sums, squaredNorms) = (TensorList(sums), DoubleSlots(squaredNorms))
+                TensorPasses.forEachTensor(counts: other.map(\.count)) { tensor in
+                    other[tensor].withUnsafeBufferPointer { other in
+                        sums.withValues(tensor) { sum in
+                            for i in sum.indices { sum[i] = (sum[i] + other[i]) * scale }
+                            squaredNorms.values[tensor] = GradientClipping.squaredNorm(UnsafeBufferPointer(sum))
+                        }
+                    }
                 }
             }
         }
-        let norm = GradientClipping.clipGlobalNorm(&gradient, maximumNorm: maximumGradientNorm)
+        let norm = GradientClipping.globalNorm(squaredNorms: squaredNorms)
         var tensors = model.tensors
         let decays = weightDecay > 0 ? isWeightMatrix.map { $0 ? weightDecay : 0 } : []
-        optimizer.update(&tensors, gradient: gradient, learningRate: learningRate, weightDecay: decays)
+        optimizer.update(&tensors, gradient: gradient, learningRate: learningRate, weightDecay: decays,
+                         gradientScale: GradientClipping.scale(norm: norm, maximumNorm: maximumGradientNorm))
         model.tensors = tensors
         return ((parts[0].loss + parts[1].loss) / Float(used), used, norm)
     }
@@ -103,7 +113,7 @@ public final class Trainer {
 
 /// The two threads' gradients, losses and counts.
 private final class PartialResults: @unchecked Sendable {
-    // Safe: each thread writes its own slot under the lock; `values` is read after both finish.
+    // Safe: each thread writes its own slot under the lock; `take` is called after both finish.
     private let lock = NSLock()
     private var slots: [(gradient: [[Float]], loss: Float, used: Int)?]
 
@@ -113,5 +123,19 @@ private final class PartialResults: @unchecked Sendable {
         lock.withLock { slots[index] = value }
     }
 
-    var values: [(gradient: [[Float]], loss: Float, used: Int)] { lock.withLock { slots.map { $0! } } }
+    /// Both threads' results, moved out (the slots are emptied, so the caller holds the only copy).
+    func take() -> [(gradient: [[Float]], loss: Float, used: Int)] {
+        lock.withLock {
+            defer { slots = Array(repeating: nil, count: slots.count) }
+            return slots.map { $0! }
+        }
+    }
+}
+
+/// One double per tensor, written by the thread that has the tensor in a ``TensorPasses`` pass.
+private struct DoubleSlots: @unchecked Sendable {
+    // Safe: each slot is written by one thread only, and the caller keeps the buffer alive until the pass returns.
+    let values: UnsafeMutableBufferPointer<Double>
+
+    init(_ values: UnsafeMutableBufferPointer<Double>) { self.values = values }
 }

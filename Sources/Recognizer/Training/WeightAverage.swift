@@ -22,16 +22,20 @@ public struct WeightAverage: Sendable {
     }
 
     /// Moves the average towards the weights after an update: the share the old average keeps
-    /// is decay · (1 − decayⁿ⁻¹) / (1 − decayⁿ) for the n-th update (0 for the first).
+    /// is decay · (1 − decayⁿ⁻¹) / (1 − decayⁿ) for the n-th update (0 for the first). Runs on
+    /// both cores (``TensorPasses``).
     public mutating func update(with weights: [[Float]]) {
         precondition(weights.map(\.count) == tensors.map(\.count), "weights do not match the average")
         updates += 1
         let keptBefore = 1 - Self.power(decay, updates - 1), keptNow = 1 - Self.power(decay, updates)
         let share = Float(Double(decay) * keptBefore / keptNow)
-        for index in tensors.indices {
-            weights[index].withUnsafeBufferPointer { w in
-                tensors[index].withUnsafeMutableBufferPointer { a in
-                    for i in a.indices { a[i] = share * a[i] + (1 - share) * w[i] }
+        tensors.withUnsafeMutableBufferPointer { averages in
+            let averages = TensorList(averages)
+            TensorPasses.forEachTensor(counts: weights.map(\.count)) { index in
+                weights[index].withUnsafeBufferPointer { w in
+                    averages.withValues(index) { a in
+                        for i in a.indices { a[i] = share * a[i] + (1 - share) * w[i] }
+                    }
                 }
             }
         }
