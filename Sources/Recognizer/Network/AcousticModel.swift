@@ -91,6 +91,22 @@ public struct AcousticModel: Sendable {
     }
 }
 
+extension AcousticModel {
+    /// Runs `body` on ``tensors`` and keeps what it leaves there. The model lets go of its own
+    /// references first, so writing the tensors in place copies none of them (unless someone
+    /// else holds this model's weights).
+    public mutating func modifyTensors(_ body: (inout [[Float]]) throws -> Void) rethrows {
+        var tensors = self.tensors
+        convolutionWeights = []
+        convolutionBiases = []
+        layers = layers.map { $0.map { _ in GRUWeights(inputSize: 0, hiddenSize: 0) } }
+        outputWeights = []
+        outputBias = []
+        defer { self.tensors = tensors }
+        try body(&tensors)
+    }
+}
+
 extension GRUWeights {
     /// Wraps existing tensors (PyTorch layout, gate blocks r, z, n).
     public init(inputWeights: [Float], hiddenWeights: [Float], inputBias: [Float], hiddenBias: [Float]) {

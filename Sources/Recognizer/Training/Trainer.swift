@@ -50,6 +50,40 @@ public final class Trainer {
     @discardableResult
     public func step(_ batch: [TrainingExample], learningRate: Float, dropout: Float = 0, weightDecay: Float = 0,
                      confidencePenalty: Float = 0, consistency: Float = 0, seed: UInt64 = 0) -> (loss: Float, used: Int, gradientNorm: Float) {
+        var parts = halfGradients(batch, dropout: dropout, confidencePenalty: confidencePenalty, consistency: consistency, seed: seed)
+        let used = parts.reduce(0) { $0 + $1.used }
+        guard used > 0 else { return (0, 0, 0) }
+        // The mean of the two halves' gradients and each tensor's squared norm, on both cores.
+        var gradient = parts[0].gradient
+        parts[0].gradient = []  // the sum is written in place
+        let other = parts[1].gradient, scale = 1 / Float(used)
+        var squaredNorms = [Double](repeating: 0, count: gradient.count)
+        gradient.withUnsafeMutableBufferPointer { sums in
+            squaredNorms.withUnsafeMutableBufferPointer { squaredNorms in
+                let (sums, squaredNorms) = (TensorList(sums), DoubleSlots(squaredNorms))
+                TensorPasses.forEachTensor(counts: other.map(\.count)) { tensor in
+                    other[tensor].withUnsafeBufferPointer { other in
+                        sums.withValues(tensor) { sum in
+                            for i in sum.indices { sum[i] = (sum[i] + other[i]) * scale }
+                            squaredNorms.values[tensor] = GradientClipping.squaredNorm(UnsafeBufferPointer(sum))
+                        }
+                    }
+                }
+            }
+        }
+        let norm = GradientClipping.globalNorm(squaredNorms: squaredNorms)
+        let decays = weightDecay > 0 ? isWeightMatrix.map { $0 ? weightDecay : 0 } : []
+        model.modifyTensors { tensors in
+            optimizer.update(&tensors, gradient: gradient, learningRate: learningRate, weightDecay: decays,
+                             gradientScale: GradientClipping.scale(norm: norm, maximumNorm: maximumGradientNorm))
+        }
+        return ((parts[0].loss + parts[1].loss) / Float(used), used, norm)
+    }
+
+    /// Each thread's half of the batch: its summed gradient, summed loss and usable utterances.
+    /// (The network copy it runs is gone when this returns, so the update writes the weights in place.)
+    private func halfGradients(_ batch: [TrainingExample], dropout: Float, confidencePenalty: Float, consistency: Float,
+                               seed: UInt64) -> [(gradient: [[Float]], loss: Float, used: Int)] {
         let backpropagation = Backpropagation(model: model, confidencePenalty: confidencePenalty, consistency: consistency)
         // Longest first, each to the thread with fewer frames so far: both finish together.
         // The two views of a clip stay together, in order.
@@ -80,34 +114,7 @@ public final class Trainer {
             let loss = losses.reduce(0, +), used = losses.count
             results.store(half, (gradient, loss, used))
         }
-        var parts = results.take()
-        let used = parts.reduce(0) { $0 + $1.used }
-        guard used > 0 else { return (0, 0, 0) }
-        // The mean of the two halves' gradients and each tensor's squared norm, on both cores.
-        var gradient = parts[0].gradient
-        parts[0].gradient = []  // the sum is written in place
-        let other = parts[1].gradient, scale = 1 / Float(used)
-        var squaredNorms = [Double](repeating: 0, count: gradient.count)
-        gradient.withUnsafeMutableBufferPointer { sums in
-            squaredNorms.withUnsafeMutableBufferPointer { squaredNorms in
-                let (sums, squaredNorms) = (TensorList(sums), DoubleSlots(squaredNorms))
-                TensorPasses.forEachTensor(counts: other.map(\.count)) { tensor in
-                    other[tensor].withUnsafeBufferPointer { other in
-                        sums.withValues(tensor) { sum in
-                            for i in sum.indices { sum[i] = (sum[i] + other[i]) * scale }
-                            squaredNorms.values[tensor] = GradientClipping.squaredNorm(UnsafeBufferPointer(sum))
-                        }
-                    }
-                }
-            }
-        }
-        let norm = GradientClipping.globalNorm(squaredNorms: squaredNorms)
-        var tensors = model.tensors
-        let decays = weightDecay > 0 ? isWeightMatrix.map { $0 ? weightDecay : 0 } : []
-        optimizer.update(&tensors, gradient: gradient, learningRate: learningRate, weightDecay: decays,
-                         gradientScale: GradientClipping.scale(norm: norm, maximumNorm: maximumGradientNorm))
-        model.tensors = tensors
-        return ((parts[0].loss + parts[1].loss) / Float(used), used, norm)
+        return results.take()
     }
 }
 
