@@ -49,7 +49,7 @@ public struct AdamOptimizer: Sendable, Codable {
         parameters.withUnsafeMutableBufferPointer { parameters in
             firstMoment.withUnsafeMutableBufferPointer { firstMoment in
                 secondMoment.withUnsafeMutableBufferPointer { secondMoment in
-                    let (parameters, firstMoment, secondMoment) = (TensorList(parameters), TensorList(firstMoment), TensorList(secondMoment))
+                    let (parameters, firstMoment, secondMoment) = (PassBuffer(parameters), PassBuffer(firstMoment), PassBuffer(secondMoment))
                     TensorPasses.forEachTensor(counts: gradient.map(\.count)) { tensor in
                         let decay = weightDecay.isEmpty ? 0 : weightDecay[tensor]
                         // Eight parameters at a time; each lane does the scalar arithmetic in the

@@ -25,16 +25,19 @@ enum TensorPasses {
     }
 }
 
-/// The tensors of a list, handed to the threads of a ``TensorPasses`` pass.
-struct TensorList: @unchecked Sendable {
-    // Safe: in a pass each tensor is read and written by one thread only, and the caller
-    // keeps the list alive and unmoved until the pass returns.
-    let tensors: UnsafeMutableBufferPointer<[Float]>
+/// A buffer handed to the threads of a ``TensorPasses`` pass: a list of tensors, or one
+/// result slot per tensor.
+struct PassBuffer<Element>: @unchecked Sendable {
+    // Safe: in a pass each element is read and written by one thread only (the one that has
+    // its tensor), and the caller keeps the buffer alive and unmoved until the pass returns.
+    let elements: UnsafeMutableBufferPointer<Element>
 
-    init(_ tensors: UnsafeMutableBufferPointer<[Float]>) { self.tensors = tensors }
+    init(_ elements: UnsafeMutableBufferPointer<Element>) { self.elements = elements }
+}
 
+extension PassBuffer where Element == [Float] {
     /// Tensor `index`'s values, writable.
     func withValues<Result>(_ index: Int, _ body: (UnsafeMutableBufferPointer<Float>) -> Result) -> Result {
-        tensors[index].withUnsafeMutableBufferPointer { body($0) }
+        elements[index].withUnsafeMutableBufferPointer { body($0) }
     }
 }

@@ -60,12 +60,12 @@ public final class Trainer {
         var squaredNorms = [Double](repeating: 0, count: gradient.count)
         gradient.withUnsafeMutableBufferPointer { sums in
             squaredNorms.withUnsafeMutableBufferPointer { squaredNorms in
-                let (sums, squaredNorms) = (TensorList(sums), DoubleSlots(squaredNorms))
+                let (sums, squaredNorms) = (PassBuffer(sums), PassBuffer(squaredNorms))
                 TensorPasses.forEachTensor(counts: other.map(\.count)) { tensor in
                     other[tensor].withUnsafeBufferPointer { other in
                         sums.withValues(tensor) { sum in
                             for i in sum.indices { sum[i] = (sum[i] + other[i]) * scale }
-                            squaredNorms.values[tensor] = GradientClipping.squaredNorm(UnsafeBufferPointer(sum))
+                            squaredNorms.elements[tensor] = GradientClipping.squaredNorm(UnsafeBufferPointer(sum))
                         }
                     }
                 }
@@ -137,12 +137,4 @@ private final class PartialResults: @unchecked Sendable {
             return slots.map { $0! }
         }
     }
-}
-
-/// One double per tensor, written by the thread that has the tensor in a ``TensorPasses`` pass.
-private struct DoubleSlots: @unchecked Sendable {
-    // Safe: each slot is written by one thread only, and the caller keeps the buffer alive until the pass returns.
-    let values: UnsafeMutableBufferPointer<Double>
-
-    init(_ values: UnsafeMutableBufferPointer<Double>) { self.values = values }
 }

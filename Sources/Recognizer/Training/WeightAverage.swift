@@ -30,7 +30,7 @@ public struct WeightAverage: Sendable {
         let keptBefore = 1 - Self.power(decay, updates - 1), keptNow = 1 - Self.power(decay, updates)
         let share = Float(Double(decay) * keptBefore / keptNow)
         tensors.withUnsafeMutableBufferPointer { averages in
-            let averages = TensorList(averages)
+            let averages = PassBuffer(averages)
             TensorPasses.forEachTensor(counts: weights.map(\.count)) { index in
                 weights[index].withUnsafeBufferPointer { w in
                     averages.withValues(index) { a in
