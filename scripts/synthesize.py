@@ -648,7 +648,8 @@ def main():
                              "Telugu) speak every text as accented English, --variants copies each")
     parser.add_argument("--noise-clips", type=int, default=1500)
     shared = os.path.join(os.path.dirname(__file__), "..", "..", "shared", "data", "one-speaker-train")
-    parser.add_argument("--backgrounds", default=os.path.join(shared, "none"))
+    parser.add_argument("--backgrounds", default=os.path.join(shared, "none"),
+                        help="real background noise clips (*.wav) mixed into the clips ('' for white/pink/brown noise only)")
     parser.add_argument("--real", default=shared,
                         help="real recordings (<word>/*.wav) to speak again with converted voices ('' for none)")
     parser.add_argument("--real-variants", type=int, default=8,
@@ -662,6 +663,11 @@ def main():
                      if args.accents and not glob.glob(os.path.join(FESTIVAL_VOICES, "*", voice)))
     if missing:
         sys.exit(f"synthesize.py: --accents needs festival voices that are not installed: apt-get install {' '.join(missing)}")
+    # A wrong path must not quietly give a set without real noise or converted real speech.
+    if args.real and not os.path.isdir(args.real):
+        sys.exit(f"synthesize.py: --real {args.real}: no such folder ('' for none)")
+    if args.backgrounds and not load_backgrounds(os.path.abspath(args.backgrounds)):
+        sys.exit(f"synthesize.py: --backgrounds {args.backgrounds}: no readable .wav clip longer than 0.25 s ('' for none)")
     sources = clean_stage(args.out, args.seed, args.jobs, args.espeak_draws, args.more_words, args.accents)
 
     def copies(voice, kind):
@@ -670,7 +676,7 @@ def main():
         return (args.variants if voice.startswith(("espeak", "accent")) else args.natural_variants)[kind], CONVERTED_SHARE
     real, skipped = real_sources(args.real)
     failed = augment_stage(args.out, args.seed, args.jobs, sources + real, copies, args.noise_clips,
-                           os.path.abspath(args.backgrounds))
+                           os.path.abspath(args.backgrounds) if args.backgrounds else "")
     if skipped or failed:
         sys.exit(f"synthesize.py: {skipped} real recordings skipped, {failed} augmented clips not made (named above); "
                  "the manifest lists the rest")
