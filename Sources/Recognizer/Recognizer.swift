@@ -1,5 +1,6 @@
 import Audio
 import Features
+import Foundation
 
 /// Recognises command words: samples or features in, a ``Transcript`` out.
 ///
@@ -29,6 +30,16 @@ public final class Recognizer {
     public let model: AcousticModel
     /// The decoding in use.
     public let decoding: Decoding
+    /// The vocal-tract warp factors the model hears every utterance at (1: as recorded, above 1
+    /// a longer vocal tract); with more than one, the model runs once per factor on the
+    /// utterance's features warped along the mel axis as in training
+    /// (``SpeakerPerturbation/warpFrequencies(_:by:configuration:)``), and the class
+    /// probabilities are averaged frame by frame before decoding.
+    public let frequencyWarps: [Double]
+    /// The warps ``init(model:decoding:threadCount:frequencyWarps:)`` uses when none are given.
+    public static let defaultFrequencyWarps: [Double] = [1]
+    /// The warp factors a recognizer accepts.
+    public static let frequencyWarpRange = 0.5...2.0
     private let extractor: FeatureExtractor
     private let session: InferenceSession
     private let vocabularyDecoder: VocabularyDecoder?
@@ -38,11 +49,17 @@ public final class Recognizer {
     ///   - model: the acoustic model (see ``ModelFile/read(_:)``).
     ///   - decoding: greedy, beam search, or restricted to a vocabulary.
     ///   - threadCount: 1, or 2 to run the model's two directions on two cores.
+    ///   - frequencyWarps: the vocal-tract warps to hear every utterance at (see
+    ///     ``frequencyWarps``), each within ``frequencyWarpRange``; at least one.
     /// - Throws: ``RecognizerError`` for a vocabulary the model cannot spell, ``FeatureError``
     ///   for a model with an invalid front end.
-    public init(model: AcousticModel, decoding: Decoding = .greedy, threadCount: Int = 1) throws {
+    public init(model: AcousticModel, decoding: Decoding = .greedy, threadCount: Int = 1,
+                frequencyWarps: [Double] = Recognizer.defaultFrequencyWarps) throws {
+        precondition(!frequencyWarps.isEmpty && frequencyWarps.allSatisfy(Self.frequencyWarpRange.contains),
+                     "frequency warps must be within \(Self.frequencyWarpRange), got \(frequencyWarps)")
         self.model = model
         self.decoding = decoding
+        self.frequencyWarps = frequencyWarps
         extractor = try FeatureExtractor(configuration: model.features)
         session = InferenceSession(model: model, threadCount: threadCount)
         if case .vocabulary(let vocabulary, let unknownPenalty, let rejectionThreshold) = decoding {
@@ -100,9 +117,22 @@ public final class Recognizer {
         return decode(logProbabilities(features: features), duration: seconds)
     }
 
-    /// The model's log-probabilities `[frames, classes]` for a feature matrix.
+    /// The model's log-probabilities `[frames, classes]` for a feature matrix: with several
+    /// ``frequencyWarps``, the log of the mean of their probabilities.
     public func logProbabilities(features: Matrix) -> Matrix {
-        session.logProbabilities(features)
+        func run(_ factor: Double) -> Matrix {
+            session.logProbabilities(factor == 1 ? features : SpeakerPerturbation.warpFrequencies(features, by: factor, configuration: model.features))
+        }
+        guard frequencyWarps.count > 1 else { return run(frequencyWarps[0]) }
+        var mean = run(frequencyWarps[0])
+        for i in mean.values.indices { mean.values[i] = exp(mean.values[i]) }
+        for factor in frequencyWarps.dropFirst() {
+            let output = run(factor)
+            for i in mean.values.indices { mean.values[i] += exp(output.values[i]) }
+        }
+        let count = Float(frequencyWarps.count)
+        for i in mean.values.indices { mean.values[i] = log(max(mean.values[i] / count, .leastNormalMagnitude)) }
+        return mean
     }
 
     /// Decodes log-probabilities with this recognizer's decoding.

@@ -29,7 +29,7 @@ struct BenchCommand: ParsableCommand {
 
     func run() throws {
         let model = try modelOptions.load()
-        let decoding = try modelOptions.vocabularyDecoding(for: model)
+        let decoding = try modelOptions.vocabularyDecoding(for: model), warps = modelOptions.warps
         let inputs = TranscribeCommand.expand(paths)
         for input in inputs { if let problem = input.problem { StandardError.write("listen: \(input.name): \(reason(problem))") } }
         let files = inputs.filter { $0.problem == nil }.map(\.name)
@@ -41,7 +41,7 @@ struct BenchCommand: ParsableCommand {
         for pass in 0..<passes {
             let started = Date()
             let durations = try ParallelMap.map(count: files.count, jobs: workers.jobs,
-                                                makeWorker: { try Recognizer(model: model, decoding: decoding) }) { recognizer, index in
+                                                makeWorker: { try Recognizer(model: model, decoding: decoding, frequencyWarps: warps) }) { recognizer, index in
                 Result { () throws -> Double in
                     let audio = try AudioDecoder.decode(file: files[index])
                     _ = recognizer.transcribe(samples: audio.samples)

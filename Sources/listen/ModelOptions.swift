@@ -1,4 +1,5 @@
 import ArgumentParser
+import Foundation
 import Features
 import Recognizer
 
@@ -24,11 +25,25 @@ struct ModelOptions: ParsableArguments {
                                valueName: "seconds"))
     var edgePadding: Double?
 
+    @Option(help: ArgumentHelp("Hear every utterance at these vocal-tract warps (comma-separated factors, 1: as recorded) and average the model's outputs; the cost grows with their count.",
+                               valueName: "factors"))
+    var frequencyWarps: String = Recognizer.defaultFrequencyWarps.map { String(format: "%g", $0) }.joined(separator: ",")
+
+    /// `--frequency-warps` as numbers (nil where a factor is not one).
+    private var warpFactors: [Double?] { frequencyWarps.split(separator: ",", omittingEmptySubsequences: false).map { Double($0.trimmingCharacters(in: .whitespaces)) } }
+
     func validate() throws {
         if let edgePadding, !FeatureConfiguration.edgePaddingRange.contains(edgePadding) { throw ValidationError("--edge-padding must be between 0 and 1 s") }
         if !(unknownPenalty <= 0) { throw ValidationError("--unknown-penalty must be zero or negative") }
         if !(0...1).contains(rejectionThreshold) { throw ValidationError("--rejection-threshold must be between 0 and 1") }
+        let range = Recognizer.frequencyWarpRange
+        if !warpFactors.allSatisfy({ $0.map(range.contains) ?? false }) {
+            throw ValidationError("--frequency-warps must be comma-separated factors between \(range.lowerBound) and \(range.upperBound), got '\(frequencyWarps)'")
+        }
     }
+
+    /// `--frequency-warps` (valid after ``validate()``).
+    var warps: [Double] { warpFactors.compactMap { $0 } }
 
     /// The chosen model, with `--edge-padding` in its front end if given. A missing or
     /// damaged model is a usage error (exit 2).

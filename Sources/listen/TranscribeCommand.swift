@@ -56,9 +56,9 @@ struct TranscribeCommand: ParsableCommand {
                 hooks.process(transcript, source: inputs[index].name)
             }
         }
-        let source = input
+        let source = input, warps = modelOptions.warps
         _ = try ParallelMap.map(count: inputs.count, jobs: workers.jobs,
-                                makeWorker: { try Recognizer(model: model, decoding: decoding) },
+                                makeWorker: { try Recognizer(model: model, decoding: decoding, frequencyWarps: warps) },
                                 progress: { progress.update($0) }) { recognizer, index -> Bool in
             let result = Result { () throws -> Transcript in
                 if let problem = inputs[index].problem { throw problem }

@@ -58,7 +58,7 @@ struct TranscribeCommandTests {
         #expect(empty.status == 1 && empty.standardError.contains("-: "))
     }
 
-    @Test("Usage errors exit 2: no inputs, a missing model, --exec without --keyword, decoder knobs out of range, --jobs 0, --passes 0")
+    @Test("Usage errors exit 2: no inputs, a missing model, --exec without --keyword, decoder knobs and warps out of range, --jobs 0, --passes 0")
     func usageErrors() throws {
         #expect(try ListenProcess.run(["transcribe"]).status == 2)
         let missing = try ListenProcess.run(["transcribe", "--model", "/nonexistent.lstn", Self.examples + "/yes.wav"])
@@ -66,7 +66,8 @@ struct TranscribeCommandTests {
         #expect(try ListenProcess.run(["transcribe", Self.examples + "/yes.wav", "--exec", "/bin/true"]).status == 2)
         let unspellable = try ListenProcess.run(["transcribe", "--vocabulary", "yes,naïve", Self.examples + "/yes.wav"])
         #expect(unspellable.status == 2)
-        for knob in [["--rejection-threshold", "1.5"], ["--unknown-penalty", "3"], ["--edge-padding", "2"]] {
+        for knob in [["--rejection-threshold", "1.5"], ["--unknown-penalty", "3"], ["--edge-padding", "2"],
+                     ["--frequency-warps", "0.9,x"], ["--frequency-warps", "3"], ["--frequency-warps", "0.9,,1.1"]] {
             let result = try ListenProcess.run(["transcribe"] + knob + [Self.examples + "/yes.wav"])
             #expect(result.status == 2 && result.standardError.contains(knob[0]))
         }
