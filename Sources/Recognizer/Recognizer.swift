@@ -36,11 +36,8 @@ public final class Recognizer {
     /// (``SpeakerPerturbation/warpFrequencies(_:by:configuration:)``), and the class
     /// probabilities are averaged frame by frame before decoding.
     public let frequencyWarps: [Double]
-    /// The warps ``init(model:decoding:threadCount:frequencyWarps:)`` uses when none are given:
-    /// the recording as it is and a 10 % shorter and longer vocal tract, the ends of the
-    /// shipped model's training warps (`--warp 0.1`). Three runs of the model per utterance;
-    /// `[1]` is one.
-    public static let defaultFrequencyWarps: [Double] = [0.9, 1, 1.1]
+    /// The warps ``init(model:decoding:threadCount:frequencyWarps:)`` uses when none are given.
+    public static let defaultFrequencyWarps: [Double] = [1]
     /// The warp factors a recognizer accepts.
     public static let frequencyWarpRange = 0.5...2.0
     private let extractor: FeatureExtractor
