@@ -38,7 +38,7 @@ public final class Recognizer {
     public let frequencyWarps: [Double]
     /// The warps ``init(model:decoding:threadCount:frequencyWarps:)`` uses when none are given:
     /// one run, as recorded. `[0.9, 1, 1.1]` (the ends of the shipped model's training warps,
-    /// `--warp 0.1`) hears a little more, at about 2.7 times the work: below the batch target
+    /// `--warp 0.1`) hears a little more, at about 2.8 times the work: below the batch target
     /// of 500 clips per second on two cores, so it is a choice, not the default.
     public static let defaultFrequencyWarps: [Double] = [1]
     /// The warp factors a recognizer accepts.
