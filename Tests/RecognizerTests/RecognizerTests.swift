@@ -7,9 +7,12 @@ import Testing
 
 @Suite("Recognizer hearing at several vocal-tract warps, with the shipped model")
 struct RecognizerWarpTests {
+    static func samples(_ example: String) throws -> [Float] {
+        try AudioDecoder.decode(file: Fixtures.packageRoot.path + "/Examples/\(example).wav").samples
+    }
+
     static func features(_ example: String, model: AcousticModel) throws -> Matrix {
-        let audio = try AudioDecoder.decode(file: Fixtures.packageRoot.path + "/Examples/\(example).wav")
-        return try FeatureExtractor(configuration: model.features).extract(audio.samples)
+        try FeatureExtractor(configuration: model.features).extract(try samples(example))
     }
 
     @Test("The default hears once, as recorded: the session's own log-probabilities")
@@ -44,7 +47,6 @@ struct RecognizerWarpTests {
     func examplesHeard(example: String) throws {
         let model = try ModelFile.bundled()
         let recognizer = try Recognizer(model: model, decoding: .vocabulary(try Vocabulary(model.defaultVocabulary)), frequencyWarps: [0.9, 1, 1.1])
-        let audio = try AudioDecoder.decode(file: Fixtures.packageRoot.path + "/Examples/\(example).wav")
-        #expect(recognizer.transcribe(samples: audio.samples).text == example.replacingOccurrences(of: "_", with: " "))
+        #expect(recognizer.transcribe(samples: try Self.samples(example)).text == example.replacingOccurrences(of: "_", with: " "))
     }
 }
