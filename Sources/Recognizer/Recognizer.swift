@@ -30,17 +30,42 @@ public final class Recognizer {
     public let model: AcousticModel
     /// The decoding in use.
     public let decoding: Decoding
-    /// The vocal-tract warp factors the model hears every utterance at (1: as recorded, above 1
-    /// a longer vocal tract); with more than one, the model runs once per factor on the
-    /// utterance's features warped along the mel axis as in training
-    /// (``SpeakerPerturbation/warpFrequencies(_:by:configuration:)``), and the class
-    /// probabilities are averaged frame by frame before decoding.
-    public let frequencyWarps: [Double]
-    /// The warps ``init(model:decoding:threadCount:frequencyWarps:)`` uses when none are given:
-    /// one run, as recorded. `[0.9, 1, 1.1]` (the ends of the shipped model's training warps,
-    /// `--warp 0.1`) hears a little more, at about 2.8 times the work: below the batch target
-    /// of 500 clips per second on two cores, so it is a choice, not the default.
-    public static let defaultFrequencyWarps: [Double] = [1]
+    /// The vocal-tract warps an utterance is heard at, and when all of them are heard.
+    public struct Warps: Sendable, Hashable {
+        /// Warp factors (1: as recorded, above 1 a longer vocal tract), each within
+        /// ``Recognizer/frequencyWarpRange``; the first is always heard. Each of the others is a run
+        /// of the model on the utterance's features warped along the mel axis as in training
+        /// (``SpeakerPerturbation/warpFrequencies(_:by:configuration:)``), and the class
+        /// probabilities of all runs are averaged frame by frame before decoding.
+        public var factors: [Double]
+        /// The others are heard only when the first run's transcript has a word or `[unk]` below
+        /// this confidence (0–1; 1: always, 0: never), so confident utterances cost one run.
+        public var recheckBelow: Double
+
+        public init(_ factors: [Double], recheckBelow: Double = 1) {
+            precondition(!factors.isEmpty && factors.allSatisfy(Recognizer.frequencyWarpRange.contains),
+                         "frequency warps must be within \(Recognizer.frequencyWarpRange), got \(factors)")
+            precondition((0...1).contains(recheckBelow), "the recheck confidence must be within 0...1, got \(recheckBelow)")
+            self.factors = factors
+            self.recheckBelow = recheckBelow
+        }
+
+        /// One run, as recorded.
+        public static let none = Warps([1])
+        /// What ``Recognizer/init(model:decoding:threadCount:warps:)`` uses when none are given: as
+        /// recorded, and a second run at 1.1 for utterances with a word or `[unk]` below 0.8 (about
+        /// a third of them, so about 1.35 runs per utterance). Chosen on five models' dev, digits and
+        /// unseen-voice scores (README, "Hearing at two warps").
+        public static let standard = Warps([1, 1.1], recheckBelow: 0.8)
+
+        /// Whether `transcript` (the first run's) calls for the other warps.
+        func recheck(_ transcript: Transcript) -> Bool {
+            factors.count > 1 && (recheckBelow >= 1 || transcript.words.contains { $0.confidence < recheckBelow })
+        }
+    }
+
+    /// The warps every utterance is heard at (see ``Warps``).
+    public let warps: Warps
     /// The warp factors a recognizer accepts.
     public static let frequencyWarpRange = 0.5...2.0
     private let extractor: FeatureExtractor
@@ -52,17 +77,14 @@ public final class Recognizer {
     ///   - model: the acoustic model (see ``ModelFile/read(_:)``).
     ///   - decoding: greedy, beam search, or restricted to a vocabulary.
     ///   - threadCount: 1, or 2 to run the model's two directions on two cores.
-    ///   - frequencyWarps: the vocal-tract warps to hear every utterance at (see
-    ///     ``frequencyWarps``), each within ``frequencyWarpRange``; at least one.
+    ///   - warps: the vocal-tract warps to hear every utterance at, and when (see ``Warps``).
     /// - Throws: ``RecognizerError`` for a vocabulary the model cannot spell, ``FeatureError``
     ///   for a model with an invalid front end.
     public init(model: AcousticModel, decoding: Decoding = .greedy, threadCount: Int = 1,
-                frequencyWarps: [Double] = Recognizer.defaultFrequencyWarps) throws {
-        precondition(!frequencyWarps.isEmpty && frequencyWarps.allSatisfy(Self.frequencyWarpRange.contains),
-                     "frequency warps must be within \(Self.frequencyWarpRange), got \(frequencyWarps)")
+                warps: Warps = .standard) throws {
         self.model = model
         self.decoding = decoding
-        self.frequencyWarps = frequencyWarps
+        self.warps = warps
         extractor = try FeatureExtractor(configuration: model.features)
         session = InferenceSession(model: model, threadCount: threadCount)
         if case .vocabulary(let vocabulary, let unknownPenalty, let rejectionThreshold) = decoding {
@@ -117,23 +139,32 @@ public final class Recognizer {
         let c = model.features
         let padding = 2 * Double(c.edgePaddingSamples) / Double(c.sampleRate)
         let seconds = duration ?? (features.rows > 0 ? max(0, Double(features.rows - 1) * c.frameShift + 2 * c.frameCentre - padding) : 0)
-        return decode(logProbabilities(features: features), duration: seconds)
+        let first = run(warps.factors[0], features)
+        let firstLook = decode(first, duration: seconds)
+        guard warps.recheck(firstLook) else { return firstLook }
+        return decode(averaged(first, features: features), duration: seconds)
     }
 
-    /// The model's log-probabilities `[frames, classes]` for a feature matrix: with several
-    /// ``frequencyWarps``, the log of the mean of their probabilities.
+    /// The model's log-probabilities `[frames, classes]` for a feature matrix at all of
+    /// ``warps``' factors: with several, the log of the mean of their probabilities.
     public func logProbabilities(features: Matrix) -> Matrix {
-        func run(_ factor: Double) -> Matrix {
-            session.logProbabilities(factor == 1 ? features : SpeakerPerturbation.warpFrequencies(features, by: factor, configuration: model.features))
-        }
-        guard frequencyWarps.count > 1 else { return run(frequencyWarps[0]) }
-        var mean = run(frequencyWarps[0])
+        averaged(run(warps.factors[0], features), features: features)
+    }
+
+    private func run(_ factor: Double, _ features: Matrix) -> Matrix {
+        session.logProbabilities(factor == 1 ? features : SpeakerPerturbation.warpFrequencies(features, by: factor, configuration: model.features))
+    }
+
+    /// The log of the mean probabilities of `first` (the run at the first factor) and runs at the others.
+    private func averaged(_ first: Matrix, features: Matrix) -> Matrix {
+        guard warps.factors.count > 1 else { return first }
+        var mean = first
         for i in mean.values.indices { mean.values[i] = exp(mean.values[i]) }
-        for factor in frequencyWarps.dropFirst() {
-            let output = run(factor)
+        for factor in warps.factors.dropFirst() {
+            let output = run(factor, features)
             for i in mean.values.indices { mean.values[i] += exp(output.values[i]) }
         }
-        let count = Float(frequencyWarps.count)
+        let count = Float(warps.factors.count)
         for i in mean.values.indices { mean.values[i] = log(max(mean.values[i] / count, .leastNormalMagnitude)) }
         return mean
     }

@@ -41,7 +41,7 @@ struct BenchCommand: ParsableCommand {
         for pass in 0..<passes {
             let started = Date()
             let durations = try ParallelMap.map(count: files.count, jobs: workers.jobs,
-                                                makeWorker: { try Recognizer(model: model, decoding: decoding, frequencyWarps: warps) }) { recognizer, index in
+                                                makeWorker: { try Recognizer(model: model, decoding: decoding, warps: warps) }) { recognizer, index in
                 Result { () throws -> Double in
                     let audio = try AudioDecoder.decode(file: files[index])
                     _ = recognizer.transcribe(samples: audio.samples)

@@ -51,7 +51,7 @@ struct EvalCommand: ParsableCommand {
         let started = Date()
         let progress = ProgressLine("eval", total: clips.count, unit: "clips")
         let (report, unreadable) = try Self.evaluate(clips, model: model, decoding: decoding, vocabulary: vocabulary, jobs: workers.jobs,
-                                                     frequencyWarps: modelOptions.warps, progress: progress)
+                                                     warps: modelOptions.warps, progress: progress)
         progress.finish()
         let seconds = Date().timeIntervalSince(started)
         for (path, error) in unreadable { StandardError.write("listen: \(path): \(reason(error))") }
@@ -84,14 +84,14 @@ struct EvalCommand: ParsableCommand {
 
     /// Recognises every clip with `model` on all `jobs` threads and tallies the outcomes. A clip
     /// that cannot be read counts as a failure and comes back with its error, for the caller to report.
-    /// `frequencyWarps`: the vocal-tract warps every clip is heard at (``Recognizer/frequencyWarps``).
+    /// `warps`: the vocal-tract warps every clip is heard at (``Recognizer/Warps``).
     static func evaluate(_ clips: [LabelledClip], model: AcousticModel, decoding: Recognizer.Decoding, vocabulary: Vocabulary,
-                         jobs: Int, frequencyWarps: [Double] = Recognizer.defaultFrequencyWarps, progress: ProgressLine? = nil) throws -> (report: EvaluationReport, unreadable: [(path: String, error: Error)]) {
+                         jobs: Int, warps: Recognizer.Warps = .standard, progress: ProgressLine? = nil) throws -> (report: EvaluationReport, unreadable: [(path: String, error: Error)]) {
         let files = clips.map(\.path)
         var advance: (@Sendable (Int) -> Void)?
         if let progress { advance = { progress.update($0) } }
         let outcomes = try ParallelMap.map(count: clips.count, jobs: jobs,
-                                           makeWorker: { try Recognizer(model: model, decoding: decoding, frequencyWarps: frequencyWarps) },
+                                           makeWorker: { try Recognizer(model: model, decoding: decoding, warps: warps) },
                                            progress: advance) { recognizer, index -> Result<String, Error> in
             Result { recognizer.transcribe(samples: try AudioDecoder.decode(file: files[index]).samples).text }
         }

@@ -41,7 +41,7 @@ struct MicCommand: AsyncParsableCommand {
     func run() async throws {
         let model = try modelOptions.load()
         let recognizer = try Recognizer(model: model, decoding: try decoderOptions.decoding(model: model, options: modelOptions), threadCount: 2,
-                                        frequencyWarps: modelOptions.warps)
+                                        warps: modelOptions.warps)
         let output = LineWriter()
         let hooks = try hookOptions.runner(events: output)
         var settings = Endpointer.Settings()

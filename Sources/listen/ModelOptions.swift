@@ -25,9 +25,13 @@ struct ModelOptions: ParsableArguments {
                                valueName: "seconds"))
     var edgePadding: Double?
 
-    @Option(help: ArgumentHelp("Hear every utterance at these vocal-tract warps (comma-separated factors, 1: as recorded) and average the model's outputs; the cost grows with their count.",
+    @Option(help: ArgumentHelp("Hear utterances at these vocal-tract warps (comma-separated factors, 1: as recorded, above 1 a longer vocal tract) and average the model's outputs; the first is always heard, the others as --recheck-below says. 1: one run.",
                                valueName: "factors"))
-    var frequencyWarps: String = Recognizer.defaultFrequencyWarps.map { String(format: "%g", $0) }.joined(separator: ",")
+    var frequencyWarps: String = Recognizer.Warps.standard.factors.map { String(format: "%g", $0) }.joined(separator: ",")
+
+    @Option(help: ArgumentHelp("Hear the other --frequency-warps only for utterances whose first hearing has a word or [unk] below this confidence (0-1; 1: always, 0: never).",
+                               valueName: "confidence"))
+    var recheckBelow: Double = Recognizer.Warps.standard.recheckBelow
 
     /// `--frequency-warps` as numbers (nil where a factor is not one).
     private var warpFactors: [Double?] { frequencyWarps.split(separator: ",", omittingEmptySubsequences: false).map { Double($0.trimmingCharacters(in: .whitespaces)) } }
@@ -40,10 +44,11 @@ struct ModelOptions: ParsableArguments {
         if !warpFactors.allSatisfy({ $0.map(range.contains) ?? false }) {
             throw ValidationError("--frequency-warps must be comma-separated factors between \(range.lowerBound) and \(range.upperBound), got '\(frequencyWarps)'")
         }
+        if !(0...1).contains(recheckBelow) { throw ValidationError("--recheck-below must be between 0 and 1") }
     }
 
-    /// `--frequency-warps` (valid after ``validate()``).
-    var warps: [Double] { warpFactors.compactMap { $0 } }
+    /// `--frequency-warps` and `--recheck-below` (valid after ``validate()``).
+    var warps: Recognizer.Warps { Recognizer.Warps(warpFactors.compactMap { $0 }, recheckBelow: recheckBelow) }
 
     /// The chosen model, with `--edge-padding` in its front end if given. A missing or
     /// damaged model is a usage error (exit 2).

@@ -58,7 +58,7 @@ struct TranscribeCommand: ParsableCommand {
         }
         let source = input, warps = modelOptions.warps
         _ = try ParallelMap.map(count: inputs.count, jobs: workers.jobs,
-                                makeWorker: { try Recognizer(model: model, decoding: decoding, frequencyWarps: warps) },
+                                makeWorker: { try Recognizer(model: model, decoding: decoding, warps: warps) },
                                 progress: { progress.update($0) }) { recognizer, index -> Bool in
             let result = Result { () throws -> Transcript in
                 if let problem = inputs[index].problem { throw problem }

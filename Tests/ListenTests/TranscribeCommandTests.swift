@@ -67,7 +67,7 @@ struct TranscribeCommandTests {
         let unspellable = try ListenProcess.run(["transcribe", "--vocabulary", "yes,naïve", Self.examples + "/yes.wav"])
         #expect(unspellable.status == 2)
         for knob in [["--rejection-threshold", "1.5"], ["--unknown-penalty", "3"], ["--edge-padding", "2"],
-                     ["--frequency-warps", "0.9,x"], ["--frequency-warps", "3"], ["--frequency-warps", "0.9,,1.1"]] {
+                     ["--frequency-warps", "0.9,x"], ["--frequency-warps", "3"], ["--frequency-warps", "0.9,,1.1"], ["--recheck-below", "1.5"]] {
             let result = try ListenProcess.run(["transcribe"] + knob + [Self.examples + "/yes.wav"])
             #expect(result.status == 2 && result.standardError.contains(knob[0]))
         }

@@ -15,13 +15,30 @@ struct RecognizerWarpTests {
         try FeatureExtractor(configuration: model.features).extract(try samples(example))
     }
 
-    @Test("The default hears once, as recorded: the session's own log-probabilities")
-    func defaultIsOneRun() throws {
+    @Test("One warp of 1 hears once, as recorded: the session's own log-probabilities")
+    func oneRun() throws {
         let model = try ModelFile.bundled()
         let features = try Self.features("go_left", model: model)
-        let recognizer = try Recognizer(model: model)
-        #expect(recognizer.frequencyWarps == [1])
+        let recognizer = try Recognizer(model: model, warps: .none)
         #expect(recognizer.logProbabilities(features: features) == InferenceSession(model: model).logProbabilities(features))
+        #expect(try Recognizer(model: model).warps == .standard)
+    }
+
+    @Test("The other warps are heard only when the first hearing has a word below the recheck confidence")
+    func recheckOnlyWhenUnsure() throws {
+        let model = try ModelFile.bundled()
+        let samples = try Self.samples("left")
+        let decoding = Recognizer.Decoding.vocabulary(try Vocabulary(["lift"]))  // a near miss: heard as [unk], unsure
+        func heard(_ warps: Recognizer.Warps) throws -> Transcript {
+            try Recognizer(model: model, decoding: decoding, warps: warps).transcribe(samples: samples)
+        }
+        let once = try heard(.none), always = try heard(.init([1, 1.1], recheckBelow: 1))
+        #expect(always != once)  // the second warp changes what is heard
+        let lowest = try #require(once.words.map(\.confidence).min())
+        #expect(lowest < 0.99)
+        #expect(try heard(.init([1, 1.1], recheckBelow: lowest)) == once)
+        #expect(try heard(.init([1, 1.1], recheckBelow: lowest + 0.01)) == always)
+        #expect(try heard(.init([1, 1.1], recheckBelow: 0)) == once)
     }
 
     @Test("Three warps give the log of the mean of the three runs' probabilities, frame by frame")
@@ -29,9 +46,9 @@ struct RecognizerWarpTests {
         let model = try ModelFile.bundled()
         let features = try Self.features("go_left", model: model)
         let factors = [0.9, 1, 1.1]
-        let runs = try factors.map { try Recognizer(model: model, frequencyWarps: [$0]).logProbabilities(features: features) }
+        let runs = try factors.map { try Recognizer(model: model, warps: .init([$0])).logProbabilities(features: features) }
         #expect(runs[0] != runs[1] && runs[2] != runs[1])  // a warp changes what the model hears
-        let combined = try Recognizer(model: model, frequencyWarps: factors).logProbabilities(features: features)
+        let combined = try Recognizer(model: model, warps: .init(factors)).logProbabilities(features: features)
         #expect(combined.rows == runs[1].rows && combined.columns == runs[1].columns)
         for i in combined.values.indices {
             let mean = runs.map { exp($0.values[i]) }.reduce(0, +) / 3
@@ -42,11 +59,14 @@ struct RecognizerWarpTests {
         }
     }
 
-    @Test("Every example is still heard right at warps 0.9, 1 and 1.1",
+    @Test("Every example is still heard right at warps 0.9, 1 and 1.1, and by default",
           arguments: ["go", "go_left", "left", "no", "right", "seven", "stop", "up", "yes"])
     func examplesHeard(example: String) throws {
         let model = try ModelFile.bundled()
-        let recognizer = try Recognizer(model: model, decoding: .vocabulary(try Vocabulary(model.defaultVocabulary)), frequencyWarps: [0.9, 1, 1.1])
-        #expect(recognizer.transcribe(samples: try Self.samples(example)).text == example.replacingOccurrences(of: "_", with: " "))
+        let decoding = Recognizer.Decoding.vocabulary(try Vocabulary(model.defaultVocabulary))
+        for warps in [Recognizer.Warps([0.9, 1, 1.1]), .standard] {
+            let recognizer = try Recognizer(model: model, decoding: decoding, warps: warps)
+            #expect(recognizer.transcribe(samples: try Self.samples(example)).text == example.replacingOccurrences(of: "_", with: " "))
+        }
     }
 }

@@ -86,34 +86,39 @@ public struct Convolution: Sendable, Codable, Hashable {
     /// Writes the patch of every output position: rows `t · outputBands + b` of
     /// `[frames · outputBands, patchSize]`, zeros where the kernel reaches past the input.
     func patches(_ input: UnsafePointer<Float>, frames: Int, into rows: UnsafeMutablePointer<Float>) {
-        forEachPatchValue(frames: frames) { row, source in rows[row] = source.map { input[$0] } ?? 0 }
+        forEachPatchRun(frames: frames) { row, source, inside in
+            let run = rows + row
+            for db in 0..<inside.lowerBound { run[db] = 0 }
+            for db in inside { run[db] = input[source + db * inputChannels] }
+            for db in inside.upperBound..<kernelBands { run[db] = 0 }
+        }
     }
 
     /// The adjoint of ``patches(_:frames:into:)``: adds each patch value's gradient `rows` to
     /// the gradient of the input value it was copied from.
     func addPatchGradient(_ rows: UnsafePointer<Float>, frames: Int, into input: UnsafeMutablePointer<Float>) {
-        forEachPatchValue(frames: frames) { row, source in
-            if let source { input[source] += rows[row] }
+        forEachPatchRun(frames: frames) { row, source, inside in
+            for db in inside { input[source + db * inputChannels] += rows[row + db] }
         }
     }
 
-    /// Calls `body(index in the patch rows, index in the input or nil past an edge)` for every
-    /// value of every patch, in row order.
-    private func forEachPatchValue(frames: Int, _ body: (Int, Int?) -> Void) {
+    /// Calls `body(row, source, inside)` for every run of ``kernelBands`` patch values (one
+    /// input channel of one input frame), in row order: patch value `row + db` comes from input
+    /// value `source + db · inputChannels` for `db` in `inside`, and is past an edge (zero) for
+    /// the other `db` in `0..<kernelBands` (`inside` is empty for a frame past either end).
+    private func forEachPatchRun(frames: Int, _ body: (_ row: Int, _ source: Int, _ inside: Range<Int>) -> Void) {
         let frameReach = kernelFrames / 2, bandReach = kernelBands / 2
         var row = 0
         for t in 0..<frames {
             for band in 0..<outputBands {
-                let centre = band * bandStride
+                let firstBand = band * bandStride - bandReach
+                let inside = max(0, -firstBand)..<max(max(0, -firstBand), min(kernelBands, inputBands - firstBand))
                 for channel in 0..<inputChannels {
                     for dt in 0..<kernelFrames {
                         let source = t + dt - frameReach
-                        for db in 0..<kernelBands {
-                            let b = centre + db - bandReach
-                            let inside = source >= 0 && source < frames && b >= 0 && b < inputBands
-                            body(row, inside ? (source * inputBands + b) * inputChannels + channel : nil)
-                            row += 1
-                        }
+                        let frameInside = source >= 0 && source < frames
+                        body(row, (source * inputBands + firstBand) * inputChannels + channel, frameInside ? inside : 0..<0)
+                        row += kernelBands
                     }
                 }
             }
