@@ -55,7 +55,7 @@ public final class Recognizer {
         /// What ``Recognizer/init(model:decoding:threadCount:warps:)`` uses when none are given: as
         /// recorded, and a second run at 1.1 for utterances with a word or `[unk]` below 0.8 (about
         /// a third of them, so about 1.35 runs per utterance). Chosen on five models' dev, digits and
-        /// unseen-voice scores (README, "Hearing at two warps").
+        /// unseen-voice scores (README, "Hearing twice").
         public static let standard = Warps([1, 1.1], recheckBelow: 0.8)
 
         /// Whether `transcript` (the first run's) calls for the other warps.
