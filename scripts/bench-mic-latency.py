@@ -8,7 +8,10 @@ clip, the time from the end of its speech (the last 10 ms frame above -45 dBFS, 
 the moment paplay was started) to the arrival of its JSON line. paplay's own start-up delay
 is counted as latency, so the figures are an upper bound.
 
-    python3 scripts/bench-mic-latency.py [--listen .build/release/listen] [--rounds 3]
+    python3 scripts/bench-mic-latency.py [--listen .build/release/listen] [--rounds 3] [-- listen mic options]
+
+(e.g. `-- --recheck-below 1` hears every utterance at both warps: the example clips are heard
+confidently, so by default they take one run of the network, the fast path.)
 """
 import argparse, os, statistics, subprocess, sys, tempfile, threading, time, wave
 import numpy as np
@@ -27,6 +30,7 @@ def main():
     parser.add_argument("--listen", default=".build/release/listen")
     parser.add_argument("--rounds", type=int, default=3)
     parser.add_argument("--examples", default="Examples")
+    parser.add_argument("extra", nargs="*", help="options passed to listen mic (after --)")
     args = parser.parse_args()
     folder = tempfile.mkdtemp()
     os.makedirs(folder + "/xdg")
@@ -42,7 +46,7 @@ def main():
             padded = f"{folder}/{name}"
             subprocess.run(["sox", f"{args.examples}/{name}", "-r", "16000", "-c", "1", "-b", "16", padded, "pad", "0.3", "1.0"], check=True)
             clips.append((name, padded, speech_end(padded)))
-    listen = subprocess.Popen([args.listen, "mic", "--device", "virt.monitor", "--format", "jsonl"], env=env,
+    listen = subprocess.Popen([args.listen, "mic", "--device", "virt.monitor", "--format", "jsonl", *args.extra], env=env,
                               stdout=subprocess.PIPE, stderr=subprocess.DEVNULL, text=True, bufsize=1)
     arrivals = []
     def reader():
