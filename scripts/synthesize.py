@@ -145,10 +145,40 @@ TRIMMED_SHARE = 0.2  # of the augmented clips, cut to the speech (at most 30 ms 
 PIPER_NOISY_SCALES = (0.9, 1.05, 1.2)
 
 
-def texts(more_words=False):
-    """Every text of the recipe with its kind: command, phrase or unknown (another word)."""
-    return ([(w, "command") for w in COMMANDS] + [(p, "phrase") for p in PHRASES]
-            + [(w, "unknown") for w in UNKNOWN + (MORE_WORDS if more_words else [])])
+def texts(more_words=False, commands=()):
+    """Every text of the recipe with its kind: command, phrase or unknown (another word), then
+    `commands` (a user's own command words and phrases) that the recipe does not have. A
+    recipe text among `commands` becomes a command: as many clips as the 35 words get."""
+    recipe = ([(w, "command") for w in COMMANDS] + [(p, "phrase") for p in PHRASES]
+              + [(w, "unknown") for w in UNKNOWN + (MORE_WORDS if more_words else [])])
+    known = {t for t, _ in recipe}
+    return ([(t, "command" if t in commands else kind) for t, kind in recipe]
+            + [(t, "command") for t in dict.fromkeys(commands) if t not in known])
+
+
+def command_list(text):
+    """`--commands`: comma-separated, or @file with one per line -> lowercase texts of letters
+    a-z and single spaces, the characters the model spells. Raises ArgumentTypeError naming
+    the entry or file that is not."""
+    if text.startswith("@"):
+        try:
+            with open(text[1:], encoding="utf-8") as f:
+                entries = f.read().splitlines()
+        except (OSError, UnicodeDecodeError) as error:
+            raise argparse.ArgumentTypeError(f"cannot read {text[1:]}: {getattr(error, 'strerror', None) or error}")
+    else:
+        entries = text.split(",")
+    commands = []
+    for entry in entries:
+        normal = " ".join(entry.lower().split())
+        if not normal:
+            continue
+        if not re.fullmatch(r"[a-z]+( [a-z]+)*", normal):
+            raise argparse.ArgumentTypeError(f"{entry.strip()!r} is not a word or phrase of the letters a-z")
+        commands.append(normal)
+    if not commands:
+        raise argparse.ArgumentTypeError(f"no command words in {text!r}")
+    return commands
 
 
 def slug(text):
@@ -321,15 +351,22 @@ def progress(label, done, total, start):
     sys.stderr.flush()
 
 
-def clean_stage(out, seed, jobs, espeak_draws, more_words, accents):
+def clean_stage(out, seed, jobs, espeak_draws, more_words, accents, commands=()):
     """Speaks every text with every voice. Returns the sources: (clean path, text, voice, kind)."""
     rng = random.Random(seed)
     clean = os.path.join(out, "clean")
     work, sources = [], []
-    for text, kind in texts(more_words):
-        for _ in range(espeak_draws[kind]):
-            accent, variant = rng.choice(ESPEAK_ACCENTS), rng.choice(ESPEAK_VARIANTS)
-            speed, pitch = rng.randint(110, 210), rng.randint(20, 80)
+    recipe_kinds = dict(texts(more_words))
+    for text, kind in texts(more_words, commands):
+        # The recipe's texts draw their espeak-ng voices from one generator in order, as they
+        # always did, so adding --commands to a set changes none of its clips; the draws a
+        # user's command has beyond those come from a generator of its own.
+        shared_draws = espeak_draws[recipe_kinds[text]] if text in recipe_kinds else 0
+        own = random.Random(f"{seed}:{text}")
+        for draw in range(espeak_draws[kind]):
+            r = rng if draw < shared_draws else own
+            accent, variant = r.choice(ESPEAK_ACCENTS), r.choice(ESPEAK_VARIANTS)
+            speed, pitch = r.randint(110, 210), r.randint(20, 80)
             voice = f"espeak-{accent}-{variant.replace(' ', '')}-{speed}-{pitch}"
             work.append(("espeak", voice, (accent, variant, speed, pitch), text,
                          os.path.join(clean, "espeak", voice + "__" + slug(text) + ".wav")))
@@ -342,7 +379,7 @@ def clean_stage(out, seed, jobs, espeak_draws, more_words, accents):
             sources.append((os.path.join(clean, voice, slug(text) + ".wav"), text, voice, kind))
         for voice in ACCENT_VOICES if accents else []:
             sources.append((os.path.join(clean, f"accent-{voice}", slug(text) + ".wav"), text, f"accent-{voice}", kind))
-    kinds = dict(texts(more_words))
+    kinds = dict(texts(more_words, commands))
     sources += [(path, text, os.path.basename(os.path.dirname(path)) if engine == "flite" else voice, kinds[text])
                 for engine, voice, _, text, path in work]
     start = time.time()
@@ -350,7 +387,7 @@ def clean_stage(out, seed, jobs, espeak_draws, more_words, accents):
         for i, _ in enumerate(pool.map(synth_job, work, chunksize=16), 1):
             if i % 50 == 0 or i == len(work):
                 progress("espeak-ng + flite", i, len(work), start)
-    all_texts = [t for t, _ in texts(more_words)]
+    all_texts = [t for t, _ in texts(more_words, commands)]
     for name, fn in [("kal", "voice_kal_diphone"), ("ked", "voice_ked_diphone"),
                      ("slt-hts", "voice_cmu_us_slt_arctic_hts")]:
         sys.stderr.write(f"festival {name}...\n")
@@ -646,6 +683,10 @@ def main():
     parser.add_argument("--accents", action="store_true",
                         help="12 festival voices of other languages (Italian, Czech, Finnish, Russian, Hindi, Marathi, "
                              "Telugu) speak every text as accented English, --variants copies each")
+    parser.add_argument("--commands", type=command_list, default=[],
+                        help="your own command words and phrases, comma-separated or @file (one per line): "
+                             "spoken and augmented as many times as the 35 words; train with listen train "
+                             "--vocabulary listing them")
     parser.add_argument("--noise-clips", type=int, default=1500)
     shared = os.path.join(os.path.dirname(__file__), "..", "..", "shared", "data", "one-speaker-train")
     parser.add_argument("--backgrounds", default=os.path.join(shared, "none"),
@@ -668,7 +709,8 @@ def main():
         sys.exit(f"synthesize.py: --real {args.real}: no such folder ('' for none)")
     if args.backgrounds and not load_backgrounds(os.path.abspath(args.backgrounds)):
         sys.exit(f"synthesize.py: --backgrounds {args.backgrounds}: no readable .wav clip longer than 0.25 s ('' for none)")
-    sources = clean_stage(args.out, args.seed, args.jobs, args.espeak_draws, args.more_words, args.accents)
+    sources = clean_stage(args.out, args.seed, args.jobs, args.espeak_draws, args.more_words, args.accents,
+                          args.commands)
 
     def copies(voice, kind):
         if voice == REAL_CONVERTED:
