@@ -145,12 +145,13 @@ TRIMMED_SHARE = 0.2  # of the augmented clips, cut to the speech (at most 30 ms 
 PIPER_NOISY_SCALES = (0.9, 1.05, 1.2)
 
 
-def texts(more_words=False, commands=()):
+def texts(more_words=False, commands=(), recipe=True):
     """Every text of the recipe with its kind: command, phrase or unknown (another word), then
     `commands` (a user's own command words and phrases) that the recipe does not have. A
-    recipe text among `commands` becomes a command: as many clips as the 35 words get."""
+    recipe text among `commands` becomes a command: as many clips as the 35 words get.
+    Without the recipe, only `commands`."""
     recipe = ([(w, "command") for w in COMMANDS] + [(p, "phrase") for p in PHRASES]
-              + [(w, "unknown") for w in UNKNOWN + (MORE_WORDS if more_words else [])])
+              + [(w, "unknown") for w in UNKNOWN + (MORE_WORDS if more_words else [])]) if recipe else []
     known = {t for t, _ in recipe}
     return ([(t, "command" if t in commands else kind) for t, kind in recipe]
             + [(t, "command") for t in dict.fromkeys(commands) if t not in known])
@@ -186,7 +187,7 @@ def slug(text):
 
 
 def to16k(src, dst, extra=()):
-    subprocess.run(["sox", "-q", src, "-r", str(RATE), "-c", "1", "-b", "16", dst, *extra], check=True, capture_output=True)
+    subprocess.run(["sox", "-R", "-q", src, "-r", str(RATE), "-c", "1", "-b", "16", dst, *extra], check=True, capture_output=True)
 
 
 def synth_job(job):
@@ -351,13 +352,14 @@ def progress(label, done, total, start):
     sys.stderr.flush()
 
 
-def clean_stage(out, seed, jobs, espeak_draws, more_words, accents, commands=()):
+def clean_stage(out, seed, jobs, espeak_draws, more_words, accents, commands=(), recipe=True):
     """Speaks every text with every voice. Returns the sources: (clean path, text, voice, kind)."""
     rng = random.Random(seed)
     clean = os.path.join(out, "clean")
     work, sources = [], []
-    recipe_kinds = dict(texts(more_words))
-    for text, kind in texts(more_words, commands):
+    recipe_kinds = dict(texts(more_words, recipe=recipe))
+    spoken = texts(more_words, commands, recipe)
+    for text, kind in spoken:
         # The recipe's texts draw their espeak-ng voices from one generator in order, as they
         # always did, so adding --commands to a set changes none of its clips; the draws a
         # user's command has beyond those come from a generator of its own.
@@ -379,7 +381,7 @@ def clean_stage(out, seed, jobs, espeak_draws, more_words, accents, commands=())
             sources.append((os.path.join(clean, voice, slug(text) + ".wav"), text, voice, kind))
         for voice in ACCENT_VOICES if accents else []:
             sources.append((os.path.join(clean, f"accent-{voice}", slug(text) + ".wav"), text, f"accent-{voice}", kind))
-    kinds = dict(texts(more_words, commands))
+    kinds = dict(spoken)
     sources += [(path, text, os.path.basename(os.path.dirname(path)) if engine == "flite" else voice, kinds[text])
                 for engine, voice, _, text, path in work]
     start = time.time()
@@ -387,7 +389,7 @@ def clean_stage(out, seed, jobs, espeak_draws, more_words, accents, commands=())
         for i, _ in enumerate(pool.map(synth_job, work, chunksize=16), 1):
             if i % 50 == 0 or i == len(work):
                 progress("espeak-ng + flite", i, len(work), start)
-    all_texts = [t for t, _ in texts(more_words, commands)]
+    all_texts = [t for t, _ in spoken]
     for name, fn in [("kal", "voice_kal_diphone"), ("ked", "voice_ked_diphone"),
                      ("slt-hts", "voice_cmu_us_slt_arctic_hts")]:
         sys.stderr.write(f"festival {name}...\n")
@@ -531,7 +533,7 @@ def augment(source, target, seed, backgrounds_dir, converted_share):
             source = os.path.join(tmp, "c.wav")
             write_wav(source, converted)
         shaped = os.path.join(tmp, "s.wav")
-        subprocess.run(["sox", "-q", source, "-r", str(RATE), "-c", "1", "-b", "16", shaped, *effects],
+        subprocess.run(["sox", "-R", "-q", source, "-r", str(RATE), "-c", "1", "-b", "16", shaped, *effects],
                        check=True, capture_output=True)
         speech = read_wav(shaped)
     if trimmed:
@@ -612,15 +614,25 @@ def real_sources(folder):
     return sources, skipped
 
 
+def source_name(source, out, voice):
+    """What a source clip's copies are keyed by: its path within `out` for a synthesised clip,
+    <word>/<file> for a real recording. Never the paths as typed, so a seed gives the same
+    clips whether --out or --real is spelt relative or absolute, and from any folder."""
+    if voice == REAL_CONVERTED:
+        return os.path.join("real", os.path.basename(os.path.dirname(source)), os.path.basename(source))
+    return os.path.relpath(source, out)
+
+
 def augment_stage(out, seed, jobs, sources, copies, noise_clips, backgrounds_dir):
     """copies(voice, kind) -> (augmented copies per source, share of them spoken by a converted voice).
     Writes the manifest of the clips made; returns how many could not be made."""
-    work, rows = [], []
+    work, rows, noise_work = [], [], []
     for source, text, voice, kind in sources:
         split = "heldout" if voice.startswith(HELD_OUT) else "train"
         count, converted_share = copies(voice, kind)
+        name = source_name(source, out, voice)
         for v in range(count):
-            key = hashlib.sha1(f"{seed}:{source}:{v}".encode()).hexdigest()[:12]
+            key = hashlib.sha1(f"{seed}:{name}:{v}".encode()).hexdigest()[:12]
             target = os.path.join(out, "clips", split, f"{slug(text)}-{key}.wav")
             work.append((source, target, int(key, 16), backgrounds_dir, converted_share if split == "train" else 0))
             rows.append((target, text, voice, split))
@@ -628,6 +640,7 @@ def augment_stage(out, seed, jobs, sources, copies, noise_clips, backgrounds_dir
         key = hashlib.sha1(f"{seed}:noise:{i}".encode()).hexdigest()[:12]
         target = os.path.join(out, "clips", "train", f"_noise_-{key}.wav")
         rows.append((target, "", "noise", "train"))
+        noise_work.append((target, int(key, 16), backgrounds_dir))
     start = time.time()
     total = len(work) + noise_clips
     done = 0
@@ -639,8 +652,6 @@ def augment_stage(out, seed, jobs, sources, copies, noise_clips, backgrounds_dir
             done += 1
             if done % 100 == 0:
                 progress("augment", done, total, start)
-        noise_work = [(r[0], int(hashlib.sha1(r[0].encode()).hexdigest()[:12], 16), backgrounds_dir)
-                      for r in rows if r[2] == "noise"]
         for _ in pool.map(noise_job, noise_work, chunksize=32):
             done += 1
     progress("augment", total, total, start)
@@ -687,6 +698,9 @@ def main():
                         help="your own command words and phrases, comma-separated or @file (one per line): "
                              "spoken and augmented as many times as the 35 words; train with listen train "
                              "--vocabulary listing them")
+    parser.add_argument("--only-commands", action="store_true",
+                        help="speak only the --commands texts, none of the recipe's words, phrases or other "
+                             "words: a small set to listen to or to check the voices with (not enough to train on)")
     parser.add_argument("--noise-clips", type=int, default=1500)
     shared = os.path.join(os.path.dirname(__file__), "..", "..", "shared", "data", "one-speaker-train")
     parser.add_argument("--backgrounds", default=os.path.join(shared, "none"),
@@ -709,8 +723,10 @@ def main():
         sys.exit(f"synthesize.py: --real {args.real}: no such folder ('' for none)")
     if args.backgrounds and not load_backgrounds(os.path.abspath(args.backgrounds)):
         sys.exit(f"synthesize.py: --backgrounds {args.backgrounds}: no readable .wav clip longer than 0.25 s ('' for none)")
+    if args.only_commands and not args.commands:
+        sys.exit("synthesize.py: --only-commands needs --commands")
     sources = clean_stage(args.out, args.seed, args.jobs, args.espeak_draws, args.more_words, args.accents,
-                          args.commands)
+                          args.commands, recipe=not args.only_commands)
 
     def copies(voice, kind):
         if voice == REAL_CONVERTED:

@@ -28,10 +28,18 @@ public struct ListenProcess {
     ///   - environment: extra variables.
     public static func run(_ arguments: [String], input: Data = Data(), prefix: [String] = [],
                            environment: [String: String] = [:]) throws -> Result {
+        try run(program: prefix.first.map { URL(fileURLWithPath: $0) } ?? executable,
+                Array(prefix.dropFirst()) + (prefix.isEmpty ? [] : [executable.path]) + arguments,
+                input: input, environment: environment)
+    }
+
+    /// Runs any program (a script of the repository, a tool) the same way: `arguments` after
+    /// the program, `input` on standard input, `environment` added to this process's.
+    public static func run(program: URL, _ arguments: [String], input: Data = Data(),
+                           environment: [String: String] = [:]) throws -> Result {
         let process = Process()
-        let launcher = prefix.first.map { URL(fileURLWithPath: $0) } ?? executable
-        process.executableURL = launcher
-        process.arguments = Array(prefix.dropFirst()) + (prefix.isEmpty ? [] : [executable.path]) + arguments
+        process.executableURL = program
+        process.arguments = arguments
         process.environment = ProcessInfo.processInfo.environment.merging(environment) { $1 }
         let stdin = Pipe(), stdout = Pipe(), stderr = Pipe()
         process.standardInput = stdin
