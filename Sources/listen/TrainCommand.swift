@@ -347,6 +347,13 @@ struct TrainCommand: ParsableCommand {
             order.shuffle(using: &shuffler)
             let progress = ProgressLine("epoch \(state.epoch + 1)/\(epochs)", total: stepsPerEpoch, unit: "updates", logsWhenPiped: true)
             var intervalLoss = 0.0, intervalCount = 0
+            // A point of the loss curve: the mean since the last one (every 50 updates, and at the epoch's end).
+            func recordLoss() {
+                guard intervalCount > 0 else { return }
+                state.losses.append([Double(state.step), intervalLoss / Double(intervalCount)])
+                intervalLoss = 0
+                intervalCount = 0
+            }
             for batchStart in stride(from: 0, to: order.count, by: clipsPerBatch) {
                 let batch = try order[batchStart..<min(order.count, batchStart + clipsPerBatch)].enumerated().flatMap { offset, index in
                     let first = try view(of: index, seed: seed ^ UInt64(state.step &* 1_000_003 &+ offset), stretch: nil)
@@ -364,13 +371,10 @@ struct TrainCommand: ParsableCommand {
                     intervalLoss += Double(result.loss)
                     intervalCount += 1
                 }
-                if state.step % 50 == 0 && intervalCount > 0 {
-                    state.losses.append([Double(state.step), intervalLoss / Double(intervalCount)])
-                    intervalLoss = 0
-                    intervalCount = 0
-                }
+                if state.step % 50 == 0 { recordLoss() }
                 progress.update(batchStart / clipsPerBatch + 1, detail: String(format: "loss %.3f", result.loss))
             }
+            recordLoss()  // so an epoch of fewer than 50 updates has a loss too
             progress.finish()
             let scored = finished()
             let accuracy = Self.accuracy(of: scored, on: dev.map(\.example), alphabet: alphabet, jobs: workers.jobs)
@@ -528,7 +532,7 @@ struct TrainCommand: ParsableCommand {
         URL(fileURLWithPath: path).lastPathComponent
     }
 
-    /// The loss per 50 updates; the held-out accuracy and every `--monitor` set's accuracy per epoch.
+    /// The loss per 50 updates (and per epoch's rest); the held-out accuracy and every `--monitor` set's accuracy per epoch.
     static func plot(_ state: TrainingState) -> String {
         let stepsPerEpoch = state.epoch > 0 ? Double(state.step) / Double(state.epoch) : 1
         let colours = ["#2ca02c", "#9467bd", "#ff7f0e", "#8c564b", "#e377c2"]
@@ -537,7 +541,7 @@ struct TrainCommand: ParsableCommand {
                            points: set.value.map { ($0[0] * stepsPerEpoch, $0[1]) })
         }
         return SVGPlot.lineCharts(title: "listen train", xLabel: "update", charts: [
-            ("CTC loss", [SVGPlot.Series(name: "training loss (mean of 50 updates)", colour: "#1f77b4",
+            ("CTC loss", [SVGPlot.Series(name: "training loss (mean of up to 50 updates)", colour: "#1f77b4",
                                           points: state.losses.map { ($0[0], $0[1]) })]),
             ("accuracy", [SVGPlot.Series(name: "held-out clips: exact transcript, greedy", colour: "#d62728",
                                          points: state.accuracies.enumerated().map { (Double($0.offset + 1) * stepsPerEpoch, $0.element) })]

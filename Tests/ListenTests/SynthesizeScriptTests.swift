@@ -110,6 +110,7 @@ struct SynthesizeScriptTests {
                                            "--output", folder.path + "/tiny.lstn"])
         #expect(train.status == 0, "\(train.standardError)")
         #expect(train.standardError.contains("44 synthetic + 0 real clips (×1) = 44 per epoch; 6 held out"), "\(train.standardError)")
+        #expect(train.standardError.contains(/epoch 1\/1 loss \d+\.\d{3} held-out accuracy/), "an epoch of 6 updates has a loss")
         #expect(FileManager.default.fileExists(atPath: folder.path + "/tiny.lstn"))
         let eval = try ListenProcess.run(["eval", out + "/manifest.tsv", "--summary", "-"])
         #expect(eval.status == 0, "\(eval.standardError)")
