@@ -710,6 +710,8 @@ def main():
     parser.add_argument("--real-variants", type=int, default=8,
                         help="converted, augmented copies per real clip (default 8)")
     args = parser.parse_args()
+    if args.only_commands and not args.commands:
+        parser.error("--only-commands needs --commands")
     try:
         import pyworld  # noqa: F401  (the voice conversion of stage 2; checked before hours of work)
     except ImportError:
@@ -723,8 +725,6 @@ def main():
         sys.exit(f"synthesize.py: --real {args.real}: no such folder ('' for none)")
     if args.backgrounds and not load_backgrounds(os.path.abspath(args.backgrounds)):
         sys.exit(f"synthesize.py: --backgrounds {args.backgrounds}: no readable .wav clip longer than 0.25 s ('' for none)")
-    if args.only_commands and not args.commands:
-        sys.exit("synthesize.py: --only-commands needs --commands")
     sources = clean_stage(args.out, args.seed, args.jobs, args.espeak_draws, args.more_words, args.accents,
                           args.commands, recipe=not args.only_commands)
 
