@@ -150,10 +150,10 @@ def texts(more_words=False, commands=(), recipe=True):
     `commands` (a user's own command words and phrases) that the recipe does not have. A
     recipe text among `commands` becomes a command: as many clips as the 35 words get.
     Without the recipe, only `commands`."""
-    recipe = ([(w, "command") for w in COMMANDS] + [(p, "phrase") for p in PHRASES]
-              + [(w, "unknown") for w in UNKNOWN + (MORE_WORDS if more_words else [])]) if recipe else []
-    known = {t for t, _ in recipe}
-    return ([(t, "command" if t in commands else kind) for t, kind in recipe]
+    table = ([(w, "command") for w in COMMANDS] + [(p, "phrase") for p in PHRASES]
+             + [(w, "unknown") for w in UNKNOWN + (MORE_WORDS if more_words else [])]) if recipe else []
+    known = {t for t, _ in table}
+    return ([(t, "command" if t in commands else kind) for t, kind in table]
             + [(t, "command") for t in dict.fromkeys(commands) if t not in known])
 
 
@@ -700,7 +700,8 @@ def main():
                              "--vocabulary listing them")
     parser.add_argument("--only-commands", action="store_true",
                         help="speak only the --commands texts, none of the recipe's words, phrases or other "
-                             "words: a small set to listen to or to check the voices with (not enough to train on)")
+                             "words: a small set to listen to or to check the voices with (not enough to train on); "
+                             "the --real recordings and --noise-clips still come unless --real '' --noise-clips 0")
     parser.add_argument("--noise-clips", type=int, default=1500)
     shared = os.path.join(os.path.dirname(__file__), "..", "..", "shared", "data", "one-speaker-train")
     parser.add_argument("--backgrounds", default=os.path.join(shared, "none"),
