@@ -5,7 +5,10 @@ enum Activations {
     /// e^x for eight values; inputs are clamped to [-87.3, 88.7].
     @inline(__always)
     static func exp(_ x: SIMD8<Float>) -> SIMD8<Float> {
-        let clamped = x.clamped(lowerBound: SIMD8(repeating: -87.3), upperBound: SIMD8(repeating: 88.7))
+        // Two selects rather than `clamped(lowerBound:upperBound:)`, whose generic min and max
+        // were calls, not inlined (~1 % of a training run's time).
+        let lower = SIMD8<Float>(repeating: -87.3), upper = SIMD8<Float>(repeating: 88.7)
+        let clamped = x.replacing(with: lower, where: x .< lower).replacing(with: upper, where: x .> upper)
         // Adding 1.5·2²³ rounds x·log2(e) to the nearest integer k and leaves k in the low
         // mantissa bits: no (slow, generic) float-to-int vector conversion or rounding call.
         let magic = SIMD8<Float>(repeating: 12_582_912)

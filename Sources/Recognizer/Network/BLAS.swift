@@ -55,3 +55,12 @@ extension BLAS {
         cblas_sgemv(CblasRowMajor, CblasTrans, Int32(rows), Int32(columns), 1, a, Int32(columns), x, 1, 1, y, 1)
     }
 }
+
+extension Array where Element == Float {
+    /// `count` values left unset, for a buffer that is written whole before it is read (a
+    /// product with beta 0, a bias copied to every row, a copy): no zero fill of megabytes per
+    /// training update.
+    init(overwrittenCount count: Int) {
+        self.init(unsafeUninitializedCapacity: count) { _, initialized in initialized = count }
+    }
+}

@@ -74,8 +74,8 @@ public struct Backpropagation: Sendable {
         var convolved: [[Float]] = []
         for (index, convolution) in a.convolutions.enumerated() {
             let rowCount = full.total * convolution.outputBands
-            var rows = [Float](repeating: 0, count: rowCount * convolution.patchSize)
-            var output = [Float](repeating: 0, count: full.total * convolution.outputSize)
+            var rows = [Float](overwrittenCount: rowCount * convolution.patchSize)
+            var output = [Float](overwrittenCount: full.total * convolution.outputSize)
             (convolved.last ?? inputs[0]).withUnsafeBufferPointer { input in
                 rows.withUnsafeMutableBufferPointer { rows in
                     for utterance in batch.indices {
@@ -99,14 +99,12 @@ public struct Backpropagation: Sendable {
         var maskGenerators = batch.indices.map { SeededGenerator(seed: dropouts.isEmpty ? 0 : dropouts[$0]?.seed ?? 0) }
         for layer in 0..<a.layerCount {
             let rows = layout(layer)
-            var output = [Float](repeating: 0, count: rows.total * width)
+            var output = [Float](overwrittenCount: rows.total * width)
             var layerTraces: [DirectionTrace] = []
             for direction in 0..<2 {
                 let trace = DirectionTrace(weights: model.layers[layer][direction], input: inputs[layer],
                                            inputSize: a.layerInputSize(layer), layout: rows, reverse: direction == 1)
-                for row in 0..<rows.total {
-                    for j in 0..<a.hiddenSize { output[row * width + direction * a.hiddenSize + j] = trace[.hidden, row * a.hiddenSize + j] }
-                }
+                trace.copyHidden(into: &output, stride: width, offset: direction * a.hiddenSize)
                 layerTraces.append(trace)
             }
             traces.append(layerTraces)
@@ -177,7 +175,7 @@ public struct Backpropagation: Sendable {
 
         // Output layer: dW = dLᵀ · H, db = Σ dL, dH = dL · W.
         let tensorCount = gradient.count
-        var upstream = [Float](repeating: 0, count: reduced.total * width)
+        var upstream = [Float](overwrittenCount: reduced.total * width)
         logitGradient.values.withUnsafeBufferPointer { dl in
             inputs[a.layerCount].withUnsafeBufferPointer { hidden in
                 gradient[tensorCount - 2].withUnsafeMutableBufferPointer { dw in
@@ -192,8 +190,8 @@ public struct Backpropagation: Sendable {
                 }
             }
         }
-        for row in 0..<reduced.total {
-            for c in 0..<a.classCount { gradient[tensorCount - 1][c] += logitGradient[row, c] }
+        logitGradient.values.withUnsafeBufferPointer { dl in
+            gradient[tensorCount - 1].withUnsafeMutableBufferPointer { Self.addColumnSums(dl, columns: a.classCount, into: $0) }
         }
 
         // GRU layers, last to first; each passes the gradient of its input down.
@@ -227,7 +225,11 @@ public struct Backpropagation: Sendable {
         // added back to the input values they were copied from.
         for (index, convolution) in a.convolutions.enumerated().reversed() {
             let rows = full.total * convolution.outputBands
-            for i in upstream.indices where convolved[index][i] <= 0 { upstream[i] = 0 }
+            convolved[index].withUnsafeBufferPointer { output in
+                upstream.withUnsafeMutableBufferPointer { upstream in
+                    for i in upstream.indices where output[i] <= 0 { upstream[i] = 0 }
+                }
+            }
             upstream.withUnsafeBufferPointer { dPre in
                 patches[index].withUnsafeBufferPointer { p in
                     gradient[2 * index].withUnsafeMutableBufferPointer { dw in
@@ -236,11 +238,11 @@ public struct Backpropagation: Sendable {
                     }
                 }
             }
-            for row in 0..<rows {
-                for c in 0..<convolution.channels { gradient[2 * index + 1][c] += upstream[row * convolution.channels + c] }
+            upstream.withUnsafeBufferPointer { dPre in
+                gradient[2 * index + 1].withUnsafeMutableBufferPointer { Self.addColumnSums(dPre, columns: convolution.channels, into: $0) }
             }
             guard index > 0 else { break }
-            var patchGradient = [Float](repeating: 0, count: rows * convolution.patchSize)
+            var patchGradient = [Float](overwrittenCount: rows * convolution.patchSize)
             var inputGradient = [Float](repeating: 0, count: full.total * convolution.inputSize)
             upstream.withUnsafeBufferPointer { dPre in
                 model.convolutionWeights[index].withUnsafeBufferPointer { w in
@@ -262,6 +264,16 @@ public struct Backpropagation: Sendable {
             upstream = inputGradient
         }
         return losses
+    }
+
+    /// Adds the sum of each column of a row-major `[rows, columns]` matrix to `sums`, row by
+    /// row (the bias gradients).
+    static func addColumnSums(_ matrix: UnsafeBufferPointer<Float>, columns: Int, into sums: UnsafeMutableBufferPointer<Float>) {
+        var row = 0
+        while row < matrix.count {
+            for c in 0..<columns { sums[c] += matrix[row + c] }
+            row += columns
+        }
     }
 }
 

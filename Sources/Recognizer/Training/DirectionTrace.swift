@@ -21,8 +21,17 @@ struct DirectionTrace {
     let reverse: Bool
     private(set) var storage: [Float]
 
-    /// The value of `slot` for unit `index = row * H + j`.
-    subscript(_ slot: Slot, _ index: Int) -> Float { storage[slot.rawValue * layout.total * hiddenSize + index] }
+    /// Writes h_t of every row to columns `offset ..< offset + H` of a `[Σ T, stride]` matrix.
+    func copyHidden(into output: inout [Float], stride: Int, offset: Int) {
+        storage.withUnsafeBufferPointer { kept in
+            output.withUnsafeMutableBufferPointer { output in
+                let hidden = kept.baseAddress! + Slot.hidden.rawValue * layout.total * hiddenSize
+                for row in 0..<layout.total {
+                    (output.baseAddress! + row * stride + offset).update(from: hidden + row * hiddenSize, count: hiddenSize)
+                }
+            }
+        }
+    }
 
     /// Runs the direction over `input` (`[Σ T, inputSize]`, packed as `layout` says).
     init(weights w: GRUWeights, input: [Float], inputSize: Int, layout: PackedLayout, reverse: Bool) {
@@ -30,8 +39,8 @@ struct DirectionTrace {
         hiddenSize = h
         self.layout = layout
         self.reverse = reverse
-        storage = [Float](repeating: 0, count: Slot.allCases.count * size)
-        var projection = [Float](repeating: 0, count: layout.total * gates)
+        storage = [Float](overwrittenCount: Slot.allCases.count * size)
+        var projection = [Float](overwrittenCount: layout.total * gates)
         input.withUnsafeBufferPointer { x in
             projection.withUnsafeMutableBufferPointer { p in
                 BLAS.multiplyTransposed(x.baseAddress!, rows: layout.total, inner: inputSize, w.inputWeights, outputs: gates,
@@ -103,8 +112,8 @@ struct DirectionTrace {
                   outputOffset: Int, inputWeights dWi: inout [Float], hiddenWeights dWh: inout [Float],
                   inputBias dBi: inout [Float], hiddenBias dBh: inout [Float], inputGradient dX: inout [Float]) {
         let h = hiddenSize, gates = 3 * h, total = layout.total, batch = layout.lengths.count
-        var dProjection = [Float](repeating: 0, count: total * gates)   // ∂/∂(W_ih x + b_ih)
-        var dProduct = [Float](repeating: 0, count: total * gates)      // ∂/∂(W_hh h + b_hh)
+        var dProjection = [Float](overwrittenCount: total * gates)   // ∂/∂(W_ih x + b_ih)
+        var dProduct = [Float](overwrittenCount: total * gates)      // ∂/∂(W_hh h + b_hh)
         var stepProduct = [Float](repeating: 0, count: batch * gates)   // this step's rows of dProduct, by rank
         var carried = [Float](repeating: 0, count: batch * h)           // ∂/∂h from later steps, by rank
         var next = carried                                              // ∂/∂h for the step before
@@ -164,12 +173,8 @@ struct DirectionTrace {
                 }
             }
         }
-        for row in 0..<total {
-            for g in 0..<gates {
-                dBi[g] += dProjection[row * gates + g]
-                dBh[g] += dProduct[row * gates + g]
-            }
-        }
+        dProjection.withUnsafeBufferPointer { dp in dBi.withUnsafeMutableBufferPointer { Backpropagation.addColumnSums(dp, columns: gates, into: $0) } }
+        dProduct.withUnsafeBufferPointer { dp in dBh.withUnsafeMutableBufferPointer { Backpropagation.addColumnSums(dp, columns: gates, into: $0) } }
     }
 
     /// One frame's gate gradients, eight units at a time: from ∂L/∂h_t (the output's share plus
