@@ -354,13 +354,23 @@ struct TrainCommand: ParsableCommand {
                 intervalLoss = 0
                 intervalCount = 0
             }
-            for batchStart in stride(from: 0, to: order.count, by: clipsPerBatch) {
-                let batch = try order[batchStart..<min(order.count, batchStart + clipsPerBatch)].enumerated().flatMap { offset, index in
-                    let first = try view(of: index, seed: seed ^ UInt64(state.step &* 1_000_003 &+ offset), stretch: nil)
+            // The views of the batch that starts at `batchStart` and trains as update `step`.
+            let epochOrder = order
+            func views(from batchStart: Int, step: Int) throws -> [TrainingExample] {
+                try epochOrder[batchStart..<min(epochOrder.count, batchStart + clipsPerBatch)].enumerated().flatMap { offset, index in
+                    let first = try view(of: index, seed: seed ^ UInt64(step &* 1_000_003 &+ offset), stretch: nil)
                     guard consistency > 0 else { return [first.example] }
-                    let second = try view(of: index, seed: seed ^ UInt64(state.step &* 1_000_003 &+ clipsPerBatch &+ offset),
+                    let second = try view(of: index, seed: seed ^ UInt64(step &* 1_000_003 &+ clipsPerBatch &+ offset),
                                           stretch: first.stretch)
                     return [first.example, second.example]
+                }
+            }
+            var upcoming = Prefetch { [step = state.step] in try views(from: 0, step: step) }
+            for batchStart in stride(from: 0, to: order.count, by: clipsPerBatch) {
+                let batch = try upcoming.value()
+                let nextStart = batchStart + clipsPerBatch
+                if nextStart < order.count {
+                    upcoming = Prefetch { [step = state.step + 1] in try views(from: nextStart, step: step) }
                 }
                 let result = trainer.step(batch, learningRate: lrSchedule.rate(at: state.step), dropout: dropout,
                                           weightDecay: weightDecay, confidencePenalty: confidencePenalty, consistency: consistency,
