@@ -19,12 +19,6 @@ enum BLAS {
                     1, a, Int32(inner), b, Int32(inner), bias == nil ? 0 : 1, c, Int32(outputs))
     }
 
-    /// `y[rows] = A[rows, columns] · x` (`cblas_sgemv`).
-    @inline(__always)
-    static func multiplyVector(_ a: UnsafePointer<Float>, rows: Int, columns: Int, _ x: UnsafePointer<Float>,
-                               into y: UnsafeMutablePointer<Float>) {
-        cblas_sgemv(CblasRowMajor, CblasNoTrans, Int32(rows), Int32(columns), 1, a, Int32(columns), x, 1, 0, y, 1)
-    }
 }
 
 extension BLAS {
@@ -49,10 +43,11 @@ extension BLAS {
                     beta, c, Int32(n))
     }
 
-    /// `y[columns] += Aᵀ · x` for A `[rows, columns]` (`cblas_sgemv`, transposed).
+    /// `y[columns] = Aᵀ · x` for A `[rows, columns]` (`cblas_sgemv`, transposed).
+    @inline(__always)
     static func multiplyTransposedVector(_ a: UnsafePointer<Float>, rows: Int, columns: Int, _ x: UnsafePointer<Float>,
-                                         adding y: UnsafeMutablePointer<Float>) {
-        cblas_sgemv(CblasRowMajor, CblasTrans, Int32(rows), Int32(columns), 1, a, Int32(columns), x, 1, 1, y, 1)
+                                         into y: UnsafeMutablePointer<Float>) {
+        cblas_sgemv(CblasRowMajor, CblasTrans, Int32(rows), Int32(columns), 1, a, Int32(columns), x, 1, 0, y, 1)
     }
 }
 
@@ -62,5 +57,16 @@ extension Array where Element == Float {
     /// training update.
     init(overwrittenCount count: Int) {
         self.init(unsafeUninitializedCapacity: count) { _, initialized in initialized = count }
+    }
+
+    /// This row-major `[rows, columns]` matrix as `[columns, rows]`.
+    func transposed(rows: Int, columns: Int) -> [Float] {
+        precondition(count == rows * columns, "a [\(rows), \(columns)] matrix has \(rows * columns) values, not \(count)")
+        return [Float](unsafeUninitializedCapacity: count) { result, initialized in
+            for row in 0..<rows {
+                for column in 0..<columns { result[column * rows + row] = self[row * columns + column] }
+            }
+            initialized = count
+        }
     }
 }

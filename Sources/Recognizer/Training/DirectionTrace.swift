@@ -54,7 +54,7 @@ struct DirectionTrace {
         // (`sgemm` NN, its small-matrix kernel) 1.4–2.6 times as fast as by W_hh itself (NT, which
         // packs W_hh anew every step), to the same bits from three rows up (below three the AVX-512
         // kernels round NN differently, so those steps keep NT).
-        let transposed = Self.transpose(w.hiddenWeights, rows: gates, columns: h)
+        let transposed = w.hiddenWeights.transposed(rows: gates, columns: h)
         w.hiddenWeights.withUnsafeBufferPointer { wh in
             w.hiddenBias.withUnsafeBufferPointer { bh in
                 projection.withUnsafeBufferPointer { x in
@@ -85,16 +85,6 @@ struct DirectionTrace {
                     }
                 }
             }
-        }
-    }
-
-    /// A row-major `[rows, columns]` matrix as `[columns, rows]`.
-    private static func transpose(_ matrix: [Float], rows: Int, columns: Int) -> [Float] {
-        [Float](unsafeUninitializedCapacity: matrix.count) { result, initialized in
-            for row in 0..<rows {
-                for column in 0..<columns { result[column * rows + row] = matrix[row * columns + column] }
-            }
-            initialized = matrix.count
         }
     }
 
