@@ -153,7 +153,7 @@ final class DirectionRunner: @unchecked Sendable {
     ///
     /// W_hh h is computed as (W_hhᵀ)ᵀ h from `hiddenWeightsTransposed` (`[H, 3H]`): OpenBLAS's
     /// `sgemv` reads that layout ~25 % faster than W_hh itself (its rounding differs in the last
-    /// bit; the shipped model's transcripts of the dev, digit and unseen-voice sets are the same).
+    /// bit; the shipped model's words on the dev, digit and unseen-voice sets are the same).
     func run(_ w: GRUWeights, hiddenWeightsTransposed: [Float], input: UnsafePointer<Float>, inputSize: Int, frames: Int,
              reverse: Bool, output: UnsafeMutablePointer<Float>, outputStride: Int) {
         let h = hiddenSize, gates = 3 * hiddenSize
