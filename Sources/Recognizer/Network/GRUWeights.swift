@@ -16,4 +16,11 @@ public struct GRUWeights: Sendable, Hashable {
         inputBias = [Float](repeating: 0, count: 3 * hiddenSize)
         hiddenBias = [Float](repeating: 0, count: 3 * hiddenSize)
     }
+
+    /// W_hh as `[H, 3H]`: OpenBLAS multiplies states by this layout faster than by W_hh itself
+    /// (see ``DirectionTrace`` and ``DirectionRunner``). Computed once per model by their owners.
+    var hiddenWeightsTransposed: [Float] {
+        let h = hiddenBias.count / 3
+        return hiddenWeights.transposed(rows: 3 * h, columns: h)
+    }
 }

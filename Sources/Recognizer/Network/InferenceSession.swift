@@ -32,8 +32,7 @@ public final class InferenceSession {
         self.model = model
         self.threadCount = max(1, min(2, threadCount))
         directions = (0..<2).map { _ in DirectionRunner(hiddenSize: model.architecture.hiddenSize) }
-        let h = model.architecture.hiddenSize
-        hiddenWeightsTransposed = model.layers.map { $0.map { $0.hiddenWeights.transposed(rows: 3 * h, columns: h) } }
+        hiddenWeightsTransposed = model.layers.map { $0.map(\.hiddenWeightsTransposed) }
         activations = (.allocate(capacity: 0), .allocate(capacity: 0))
     }
 

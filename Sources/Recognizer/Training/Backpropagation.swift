@@ -17,6 +17,9 @@ public struct Backpropagation: Sendable {
     /// 0, a batch is pairs of views, utterances 2i and 2i + 1 (same frames and labels), and each
     /// view's loss gains α Σₜ KL(other view ‖ this view) (``ConsistencyLoss``).
     public let consistency: Float
+    /// Each layer's and direction's ``GRUWeights/hiddenWeightsTransposed``, made once for the
+    /// update and read by both threads' halves.
+    let hiddenWeightsTransposed: [[[Float]]]
 
     /// Prepares backpropagation for a model.
     public init(model: AcousticModel, confidencePenalty: Float = 0, consistency: Float = 0) {
@@ -24,6 +27,7 @@ public struct Backpropagation: Sendable {
         self.model = model
         self.confidencePenalty = confidencePenalty
         self.consistency = consistency
+        hiddenWeightsTransposed = model.layers.map { $0.map(\.hiddenWeightsTransposed) }
     }
 
     /// Zero gradients shaped like ``AcousticModel/tensors``.
@@ -102,7 +106,8 @@ public struct Backpropagation: Sendable {
             var output = [Float](overwrittenCount: rows.total * width)
             var layerTraces: [DirectionTrace] = []
             for direction in 0..<2 {
-                let trace = DirectionTrace(weights: model.layers[layer][direction], input: inputs[layer],
+                let trace = DirectionTrace(weights: model.layers[layer][direction],
+                                           hiddenWeightsTransposed: hiddenWeightsTransposed[layer][direction], input: inputs[layer],
                                            inputSize: a.layerInputSize(layer), layout: rows, reverse: direction == 1)
                 trace.copyHidden(into: &output, stride: width, offset: direction * a.hiddenSize)
                 layerTraces.append(trace)

@@ -33,8 +33,10 @@ struct DirectionTrace {
         }
     }
 
-    /// Runs the direction over `input` (`[Σ T, inputSize]`, packed as `layout` says).
-    init(weights w: GRUWeights, input: [Float], inputSize: Int, layout: PackedLayout, reverse: Bool) {
+    /// Runs the direction over `input` (`[Σ T, inputSize]`, packed as `layout` says);
+    /// `hiddenWeightsTransposed` is `w`'s ``GRUWeights/hiddenWeightsTransposed``.
+    init(weights w: GRUWeights, hiddenWeightsTransposed transposed: [Float], input: [Float], inputSize: Int,
+         layout: PackedLayout, reverse: Bool) {
         let h = w.hiddenBias.count / 3, gates = 3 * h, size = layout.total * h
         hiddenSize = h
         self.layout = layout
@@ -50,11 +52,10 @@ struct DirectionTrace {
         let batch = layout.lengths.count
         var states = [Float](repeating: 0, count: batch * h)         // row = rank in layout.order
         var products = [Float](repeating: 0, count: batch * gates)
-        // W_hh transposed, `[H, 3H]`: OpenBLAS multiplies a few states by it without transposing
-        // (`sgemm` NN, its small-matrix kernel) 1.4–2.6 times as fast as by W_hh itself (NT, which
-        // packs W_hh anew every step), to the same bits from three rows up (below three the AVX-512
-        // kernels round NN differently, so those steps keep NT).
-        let transposed = w.hiddenWeights.transposed(rows: gates, columns: h)
+        // OpenBLAS multiplies a few states by W_hh transposed without transposing (`sgemm` NN, its
+        // small-matrix kernel) 1.4–2.6 times as fast as by W_hh itself (NT, which packs W_hh anew
+        // every step), to the same bits from three rows up (below three the AVX-512 kernels round
+        // NN differently, so those steps keep NT).
         w.hiddenWeights.withUnsafeBufferPointer { wh in
             w.hiddenBias.withUnsafeBufferPointer { bh in
                 projection.withUnsafeBufferPointer { x in
