@@ -76,7 +76,8 @@ public final class InferenceSession {
                 let layerInput = SharedBuffer(input), layerOutput = SharedBuffer(UnsafePointer(output)), layerFrames = frames
                 let body: @Sendable (Int) -> Void = { direction in
                     runners[direction].run(
-                        weights[direction], hiddenWeightsTransposed: transposed[direction], input: layerInput.pointer, inputSize: inputSize, frames: layerFrames, reverse: direction == 1,
+                        weights[direction], hiddenWeightsTransposed: transposed[direction], input: layerInput.pointer,
+                        inputSize: inputSize, frames: layerFrames, reverse: direction == 1,
                         output: UnsafeMutablePointer(mutating: layerOutput.pointer) + direction * a.hiddenSize, outputStride: width)
                 }
                 if threadCount == 2 && frames > 1 {

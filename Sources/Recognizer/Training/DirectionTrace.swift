@@ -186,8 +186,12 @@ struct DirectionTrace {
                 }
             }
         }
-        dProjection.withUnsafeBufferPointer { dp in dBi.withUnsafeMutableBufferPointer { Backpropagation.addColumnSums(dp, columns: gates, into: $0) } }
-        dProduct.withUnsafeBufferPointer { dp in dBh.withUnsafeMutableBufferPointer { Backpropagation.addColumnSums(dp, columns: gates, into: $0) } }
+        dProjection.withUnsafeBufferPointer { dp in
+            dBi.withUnsafeMutableBufferPointer { Backpropagation.addColumnSums(dp, columns: gates, into: $0) }
+        }
+        dProduct.withUnsafeBufferPointer { dp in
+            dBh.withUnsafeMutableBufferPointer { Backpropagation.addColumnSums(dp, columns: gates, into: $0) }
+        }
     }
 
     /// One frame's gate gradients, eight units at a time: from ∂L/∂h_t (the output's share plus
