@@ -96,6 +96,9 @@ struct TrainCommand: ParsableCommand {
     @Option(help: "Vocal-tract length perturbation: each clip's frequency axis is warped by a factor in 1 ± this, anew every epoch (log-mel features only).")
     var warp: Double = 0
 
+    @Option(help: "Formant perturbation: the warp's factor tilts across the bands by up to ± this (the lowest band × (1 − tilt), the highest × (1 + tilt)), anew every epoch (log-mel features only).")
+    var warpTilt: Double = 0
+
     @Option(help: "SpecAugment: the widest of the two runs of mel bands masked in each clip, anew every epoch.")
     var frequencyMask = 5
 
@@ -174,6 +177,7 @@ struct TrainCommand: ParsableCommand {
             throw ValidationError("--consistency needs an even --batch-size (two views of each clip)")
         }
         if !(0..<0.5).contains(warp) || !(0..<0.5).contains(stretch) { throw ValidationError("--warp and --stretch must be at least 0 and below 0.5") }
+        if !(0..<0.3).contains(warpTilt) { throw ValidationError("--warp-tilt must be at least 0 and below 0.3") }
         if !(0...20).contains(frequencyMask) { throw ValidationError("--frequency-mask must be between 0 and 20 bands") }
         if !(0...500).contains(timeMask) { throw ValidationError("--time-mask must be between 0 and 500 ms") }
         if !(0...1).contains(noiseMix) { throw ValidationError("--noise-mix must be between 0 and 1") }
@@ -308,7 +312,7 @@ struct TrainCommand: ParsableCommand {
         let maskFrames = timeMask * features.sampleRate / (1000 * hopLength * stackFrames)  // whole frames, rounded down
         let masking = SpecAugment(maximumTimeMask: timeMask == 0 ? 0 : max(1, maskFrames),
                                   maximumFrequencyMask: frequencyMask)
-        let perturbation = SpeakerPerturbation(maximumWarp: warp, maximumStretch: stretch)
+        let perturbation = SpeakerPerturbation(maximumWarp: warp, maximumStretch: stretch, maximumTilt: warpTilt)
         let mixing = noiseMix > 0
             ? NoiseMixing(noises: train.filter { $0.example.labels.isEmpty }.map(\.samples), probability: noiseMix,
                           signalToNoise: noiseSnr.lower...noiseSnr.upper) : nil
