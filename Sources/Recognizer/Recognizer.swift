@@ -35,7 +35,7 @@ public final class Recognizer {
         /// Warp factors (1: as recorded, above 1 a longer vocal tract), each within
         /// ``Recognizer/frequencyWarpRange``; the first is always heard. Each of the others is a run
         /// of the model on the utterance's features warped along the mel axis as in training
-        /// (``SpeakerPerturbation/warpFrequencies(_:by:configuration:)``), and the class
+        /// (``SpeakerPerturbation/warpFrequencies(_:by:configuration:)-(_,Double,_)``), and the class
         /// probabilities of all runs are averaged frame by frame before decoding.
         public var factors: [Double]
         /// The others are heard only when the first run's transcript has a word or `[unk]` below
