@@ -44,9 +44,8 @@ public enum AudioFileWriter {
         info.samplerate = Int32(sampleRate)
         info.channels = Int32(channelCount)
         info.format = encoding.format
-        guard let file = sf_open(path, Int32(SFM_WRITE), &info) else {
-            throw AudioError.writeFailed(path, reason: String(cString: sf_strerror(nil)))
-        }
+        let opened = SoundFile.libsndfileOpen { sf_open(path, Int32(SFM_WRITE), &info) }
+        guard let file = opened.handle else { throw AudioError.writeFailed(path, reason: opened.reason) }
         let frames = samples.count / channelCount
         let written = samples.withUnsafeBufferPointer { sf_writef_float(file, $0.baseAddress, sf_count_t(frames)) }
         let reason = String(cString: sf_strerror(file))

@@ -15,11 +15,11 @@ final class SoundFile {
             throw errno == EACCES ? AudioError.permissionDenied(name) : AudioError.readFailed(name, reason: String(cString: strerror(errno)))
         }
         var info = SF_INFO()
-        guard let handle = sf_open_fd(descriptor, Int32(SFM_READ), &info, 1) else {
-            let code = sf_error(nil)
-            let reason = String(cString: sf_strerror(nil))
-            close(descriptor)
-            throw SoundFile.openError(code: code, reason: reason, header: SoundFile.header(ofFile: path), name: name)
+        let opened = SoundFile.libsndfileOpen { sf_open_fd(descriptor, Int32(SFM_READ), &info, 1) }
+        // A failed sf_open_fd has closed the descriptor itself (close_desc 1): closing it again
+        // could close a file another thread has just opened under the same number.
+        guard let handle = opened.handle else {
+            throw SoundFile.openError(code: opened.code, reason: opened.reason, header: SoundFile.header(ofFile: path), name: name)
         }
         self.handle = handle
         self.memory = nil
@@ -37,10 +37,10 @@ final class SoundFile {
             tell: { context in MemoryStream.from(context).position })
         var info = SF_INFO()
         let context = Unmanaged.passUnretained(memory).toOpaque()
-        guard let handle = sf_open_virtual(&io, Int32(SFM_READ), &info, context) else {
-            let code = sf_error(nil)
-            let reason = String(cString: sf_strerror(nil))
-            throw SoundFile.openError(code: code, reason: reason, header: SoundFile.describe(header: bytes.prefix(4)), name: name)
+        let opened = SoundFile.libsndfileOpen { sf_open_virtual(&io, Int32(SFM_READ), &info, context) }
+        guard let handle = opened.handle else {
+            throw SoundFile.openError(code: opened.code, reason: opened.reason, header: SoundFile.describe(header: bytes.prefix(4)),
+                                      name: name)
         }
         self.handle = handle
         self.memory = memory
@@ -48,6 +48,20 @@ final class SoundFile {
     }
 
     deinit { sf_close(handle) }
+
+    /// Serialises libsndfile's opens: a failed open leaves its error in one process-wide variable
+    /// that any other thread's open overwrites, so with several jobs a bad file could be named
+    /// with another's reason (or "No Error"). Reading and decoding stay concurrent.
+    private static let openLock = NSLock()
+
+    /// Runs one libsndfile open (`sf_open_fd`, `sf_open_virtual`, `sf_open`) and, if it fails,
+    /// reads its error code and message before any other open can replace them.
+    static func libsndfileOpen(_ body: () -> OpaquePointer?) -> (handle: OpaquePointer?, code: Int32, reason: String) {
+        openLock.withLock {
+            guard let handle = body() else { return (nil, sf_error(nil), String(cString: sf_strerror(nil))) }
+            return (handle, 0, "")
+        }
+    }
 
     /// Reads up to `frameCount` interleaved frames with `sf_readf_float`; returns frames read.
     func readFrames(into buffer: UnsafeMutablePointer<Float>, frameCount: Int) -> Int {

@@ -83,6 +83,23 @@ final class AudioErrorTests {
                     message: "invalid channel count 0 (supported: 1-64)")
     }
 
+    @Test("Two threads opening good and bad files at once each get their own error (libsndfile keeps a failed open's in one global)")
+    func concurrentOpens() throws {
+        let bad = try file("mute.wav", wavBytes(channels: 0)), good = try file("good.wav", wavBytes(samples: [1_000, -1_000]))
+        let results = OpenResults()
+        DispatchQueue.concurrentPerform(iterations: 2) { thread in
+            for _ in 0..<3_000 {
+                do {
+                    _ = try AudioDecoder.decode(file: thread == 0 ? bad : good)
+                    results.add(thread == 0 ? "decoded a zero-channel file" : nil)
+                } catch {
+                    results.add(thread == 0 && error as? AudioError == .invalidChannelCount(bad, 0) ? nil : "\(error)")
+                }
+            }
+        }
+        #expect(results.wrong.isEmpty, "\(results.wrong.count) of 6,000 opens went wrong, e.g. \(results.wrong.first ?? "")")
+    }
+
     @Test("Absurd sample rates", arguments: [UInt32(1), 2_000_000_000])
     func absurdRate(rate: UInt32) throws {
         expectError(try file("rate.wav", wavBytes(rate: rate)), { .invalidSampleRate($0, Int(rate)) },
@@ -126,4 +143,11 @@ final class AudioErrorTests {
         }
         #expect(throws: AudioError.emptyFile("-")) { try AudioDecoder.decode(bytes: [], name: "-") }
     }
+}
+
+/// What went wrong in ``AudioErrorTests/concurrentOpens()``, collected from both threads.
+private final class OpenResults: @unchecked Sendable {
+    private let lock = NSLock()
+    private(set) var wrong: [String] = []
+    func add(_ problem: String?) { if let problem { lock.withLock { wrong.append(problem) } } }
 }
