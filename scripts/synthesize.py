@@ -128,6 +128,49 @@ MORE_WORDS = ("me really years being going life while something used state thing
               "expect gas moved normal plans population potential pressure radio station text treatment "
               "western beginning campaign certainly completely content credit cross").split()
 UNKNOWN = sorted(set(w.lower() for w in OTHER_WORDS) - set(COMMANDS) - HOMOPHONES - {"i"})
+# Words never spoken by any voice: real people say them in real-train, and they measure how
+# well the model spells a word it knows only as text (`listen --vocabulary jarvis,...`).
+HELD_OUT_WORDS = {"jarvis", "smart", "mirror"}
+# The voices of the open vocabulary (--word-list, --texts-from): fewer per text than the
+# recipe's words (thousands of texts), one augmented copy of each.
+VOCAB_FLITE = ("kal16", "awb", "slt")
+VOCAB_PIPER = ("piper-joe-1.0", "piper-joe-noisy0")
+# Frequent tokens that voices do not read as their letters (abbreviations, initialisms,
+# fragments of contractions): their clips would teach wrong spellings.
+NOT_WORDS = set("al ca co de ed en et etc eu ii iii id im inc la le los non ok pre re san uk un usa ya".split())
+
+
+def word_list(count, exclude=()):
+    """The `count` most frequent English words of wordfreq's list (PyPI wordfreq 3.1.1, 'en';
+    see its licence: the word lists are CC BY-SA, the lists of words alone are not speech),
+    of the letters a-z and at least two letters, minus `exclude`, the command words, their
+    homophones, the held-out words, and tokens without a vowel or in NOT_WORDS (mr, tv, uk:
+    voices do not read them as spelt)."""
+    import wordfreq
+    skip = set(exclude) | set(COMMANDS) | HOMOPHONES | HELD_OUT_WORDS
+    words = []
+    for word in wordfreq.top_n_list("en", count * 2):
+        if len(words) == count:
+            break
+        if (re.fullmatch(r"[a-z]{2,}", word) and re.search(r"[aeiouy]", word) and word not in NOT_WORDS
+                and word not in skip and word not in words):
+            words.append(word)
+    return words
+
+
+def manifest_texts(path):
+    """The texts of a manifest's `text` column (a real-speech manifest such as real-train's),
+    normalised to a-z and spaces, minus empty texts and texts with a held-out word."""
+    with open(path, encoding="utf-8") as f:
+        header = f.readline().rstrip("\n").split("\t")
+        column = header.index("text")
+        found = []
+        for line in f:
+            fields = line.rstrip("\n").split("\t")
+            text = " ".join(fields[column].lower().split()) if len(fields) > column else ""
+            if re.fullmatch(r"[a-z]+( [a-z]+)*", text) and not set(text.split()) & HELD_OUT_WORDS and text not in found:
+                found.append(text)
+    return found
 
 ESPEAK_ACCENTS = ["en-us", "en", "en-gb-scotland", "en-gb-x-gbclan", "en-gb-x-rp", "en-gb-x-gbcwmd",
                   "en-029", "en-uk"]
@@ -145,16 +188,19 @@ TRIMMED_SHARE = 0.2  # of the augmented clips, cut to the speech (at most 30 ms 
 PIPER_NOISY_SCALES = (0.9, 1.05, 1.2)
 
 
-def texts(more_words=False, commands=(), recipe=True):
+def texts(more_words=False, commands=(), recipe=True, vocab=()):
     """Every text of the recipe with its kind: command, phrase or unknown (another word), then
-    `commands` (a user's own command words and phrases) that the recipe does not have. A
-    recipe text among `commands` becomes a command: as many clips as the 35 words get.
-    Without the recipe, only `commands`."""
+    `commands` (a user's own command words and phrases) that the recipe does not have, then
+    `vocab` (the open vocabulary: --word-list, --texts-from) that neither has. A recipe text
+    among `commands` becomes a command: as many clips as the 35 words get. Without the
+    recipe, only `commands` and `vocab`."""
     table = ([(w, "command") for w in COMMANDS] + [(p, "phrase") for p in PHRASES]
              + [(w, "unknown") for w in UNKNOWN + (MORE_WORDS if more_words else [])]) if recipe else []
     known = {t for t, _ in table}
-    return ([(t, "command" if t in commands else kind) for t, kind in table]
-            + [(t, "command") for t in dict.fromkeys(commands) if t not in known])
+    table = ([(t, "command" if t in commands else kind) for t, kind in table]
+             + [(t, "command") for t in dict.fromkeys(commands) if t not in known])
+    known = {t for t, _ in table}
+    return table + [(t, "vocab") for t in dict.fromkeys(vocab) if t not in known]
 
 
 def command_list(text):
@@ -352,13 +398,14 @@ def progress(label, done, total, start):
     sys.stderr.flush()
 
 
-def clean_stage(out, seed, jobs, espeak_draws, more_words, accents, commands=(), recipe=True):
-    """Speaks every text with every voice. Returns the sources: (clean path, text, voice, kind)."""
+def clean_stage(out, seed, jobs, espeak_draws, more_words, accents, commands=(), recipe=True, vocab=()):
+    """Speaks every text with every voice (the open vocabulary with fewer: VOCAB_FLITE,
+    festival, VOCAB_PIPER). Returns the sources: (clean path, text, voice, kind)."""
     rng = random.Random(seed)
     clean = os.path.join(out, "clean")
     work, sources = [], []
     recipe_kinds = dict(texts(more_words, recipe=recipe))
-    spoken = texts(more_words, commands, recipe)
+    spoken = texts(more_words, commands, recipe, vocab)
     for text, kind in spoken:
         # The recipe's texts draw their espeak-ng voices from one generator in order, as they
         # always did, so adding --commands to a set changes none of its clips; the draws a
@@ -372,14 +419,16 @@ def clean_stage(out, seed, jobs, espeak_draws, more_words, accents, commands=(),
             voice = f"espeak-{accent}-{variant.replace(' ', '')}-{speed}-{pitch}"
             work.append(("espeak", voice, (accent, variant, speed, pitch), text,
                          os.path.join(clean, "espeak", voice + "__" + slug(text) + ".wav")))
-        for name in ["kal16", "awb", "slt", "rms"]:
-            for stretch in (0.85, 1.0, 1.2):
+        vocab_text = kind == "vocab"
+        for name in VOCAB_FLITE if vocab_text else ["kal16", "awb", "slt", "rms"]:
+            for stretch in (1.0,) if vocab_text else (0.85, 1.0, 1.2):
                 voice = f"flite-{name}-{stretch}"
                 work.append(("flite", name, stretch, text, os.path.join(clean, voice, slug(text) + ".wav")))
         for voice in ["festival-kal", "festival-ked", "festival-slt-hts"] + [f"piper-joe-{s}" for s in (0.8, 1.0, 1.25)] \
                 + [f"piper-joe-noisy{i}" for i in range(len(PIPER_NOISY_SCALES))]:
-            sources.append((os.path.join(clean, voice, slug(text) + ".wav"), text, voice, kind))
-        for voice in ACCENT_VOICES if accents else []:
+            if not vocab_text or not voice.startswith("piper") or voice in VOCAB_PIPER:
+                sources.append((os.path.join(clean, voice, slug(text) + ".wav"), text, voice, kind))
+        for voice in ACCENT_VOICES if accents and not vocab_text else []:
             sources.append((os.path.join(clean, f"accent-{voice}", slug(text) + ".wav"), text, f"accent-{voice}", kind))
     kinds = dict(spoken)
     sources += [(path, text, os.path.basename(os.path.dirname(path)) if engine == "flite" else voice, kinds[text])
@@ -390,22 +439,25 @@ def clean_stage(out, seed, jobs, espeak_draws, more_words, accents, commands=(),
             if i % 50 == 0 or i == len(work):
                 progress("espeak-ng + flite", i, len(work), start)
     all_texts = [t for t, _ in spoken]
+    recipe_texts = [t for t, kind in spoken if kind != "vocab"]
     for name, fn in [("kal", "voice_kal_diphone"), ("ked", "voice_ked_diphone"),
                      ("slt-hts", "voice_cmu_us_slt_arctic_hts")]:
         sys.stderr.write(f"festival {name}...\n")
         festival_batch(fn, all_texts, os.path.join(clean, f"festival-{name}"))
     if accents:
-        pronunciations = english_pronunciations(sorted({w for t in all_texts for w in t.split()}))
+        pronunciations = english_pronunciations(sorted({w for t in recipe_texts for w in t.split()}))
         for voice, (table, _) in ACCENT_VOICES.items():
             sys.stderr.write(f"festival {voice} (accented English)...\n")
-            festival_batch(f"voice_{voice}", all_texts, os.path.join(clean, f"accent-{voice}"),
+            festival_batch(f"voice_{voice}", recipe_texts, os.path.join(clean, f"accent-{voice}"),
                            lambda t: f"Phones ({' '.join(accented_phones(t, pronunciations, ACCENT_PHONES[table]))})")
     for scale in (0.8, 1.0, 1.25):
         sys.stderr.write(f"piper joe length_scale={scale}...\n")
-        piper_batch(all_texts, os.path.join(clean, f"piper-joe-{scale}"), scale)
+        piper_batch(all_texts if f"piper-joe-{scale}" in VOCAB_PIPER else recipe_texts,
+                    os.path.join(clean, f"piper-joe-{scale}"), scale)
     for i, scale in enumerate(PIPER_NOISY_SCALES):
         sys.stderr.write(f"piper joe length_scale={scale} with noise...\n")
-        piper_batch(all_texts, os.path.join(clean, f"piper-joe-noisy{i}"), scale, noise_seed=seed * 1000 + i)
+        piper_batch(all_texts if f"piper-joe-noisy{i}" in VOCAB_PIPER else recipe_texts,
+                    os.path.join(clean, f"piper-joe-noisy{i}"), scale, noise_seed=seed * 1000 + i)
     return sorted(s for s in sources if os.path.exists(s[0]))
 
 
@@ -665,12 +717,13 @@ def augment_stage(out, seed, jobs, sources, copies, noise_clips, backgrounds_dir
 
 
 def per_kind(text):
-    """`command=60,phrase=10,unknown=4` -> a count for each kind of text."""
-    counts = {}
+    """`command=60,phrase=10,unknown=4[,vocab=1]` -> a count for each kind of text (vocab,
+    the open vocabulary's texts, is 1 unless given)."""
+    counts = {"vocab": 1}
     for part in text.split(","):
         kind, _, count = part.partition("=")
-        if kind not in ("command", "phrase", "unknown") or not count.isdigit():
-            raise argparse.ArgumentTypeError(f"expected command=N,phrase=N,unknown=N, got {part!r}")
+        if kind not in ("command", "phrase", "unknown", "vocab") or not count.isdigit():
+            raise argparse.ArgumentTypeError(f"expected command=N,phrase=N,unknown=N[,vocab=N], got {part!r}")
         counts[kind] = int(count)
     missing = {"command", "phrase", "unknown"} - counts.keys()
     if missing:
@@ -683,14 +736,22 @@ def main():
     parser.add_argument("--out", default="data/synth")
     parser.add_argument("--seed", type=int, default=1)
     parser.add_argument("--jobs", type=int, default=os.cpu_count())
-    parser.add_argument("--espeak-draws", type=per_kind, default=per_kind("command=30,phrase=10,unknown=4"),
-                        help="random espeak voices per text of each kind (default command=30,phrase=10,unknown=4)")
+    parser.add_argument("--espeak-draws", type=per_kind, default=per_kind("command=30,phrase=10,unknown=4,vocab=3"),
+                        help="random espeak voices per text of each kind (default command=30,phrase=10,unknown=4,vocab=3)")
     parser.add_argument("--variants", type=per_kind, default=per_kind("command=6,phrase=2,unknown=1"),
                         help="augmented copies per espeak-ng (and --accents) clip of each kind (default command=6,phrase=2,unknown=1)")
     parser.add_argument("--natural-variants", type=per_kind, default=per_kind("command=14,phrase=2,unknown=1"),
                         help="augmented copies per flite/festival/piper clip of each kind (default command=14,phrase=2,unknown=1)")
     parser.add_argument("--more-words", action="store_true",
                         help="560 more other words (14,000 more clips): fewer false accepts, fewer real commands heard")
+    parser.add_argument("--word-list", type=int, default=0, metavar="N",
+                        help="an open vocabulary: the N most frequent English words of wordfreq (PyPI wordfreq==3.1.1) "
+                             "that the recipe lacks, minus the held-out words (jarvis, smart, mirror), each spoken by "
+                             "--espeak-draws vocab= espeak-ng voices, flite kal16/awb/slt, festival's three voices and "
+                             "two piper renditions, one augmented copy each (--variants/--natural-variants vocab=)")
+    parser.add_argument("--texts-from", action="append", default=[], metavar="MANIFEST",
+                        help="more open-vocabulary texts: the text column of a manifest (real-train's), minus texts "
+                             "with a held-out word; repeatable")
     parser.add_argument("--accents", action="store_true",
                         help="12 festival voices of other languages (Italian, Czech, Finnish, Russian, Hindi, Marathi, "
                              "Telugu) speak every text as accented English, --variants copies each")
@@ -726,8 +787,17 @@ def main():
         sys.exit(f"synthesize.py: --real {args.real}: no such folder ('' for none)")
     if args.backgrounds and not load_backgrounds(os.path.abspath(args.backgrounds)):
         sys.exit(f"synthesize.py: --backgrounds {args.backgrounds}: no readable .wav clip longer than 0.25 s ('' for none)")
+    try:
+        vocab = [t for path in args.texts_from for t in manifest_texts(path)]
+    except (OSError, ValueError) as error:
+        sys.exit(f"synthesize.py: --texts-from: {getattr(error, 'strerror', None) or error}")
+    if args.word_list:
+        try:
+            vocab += word_list(args.word_list, exclude=[t for t, _ in texts(args.more_words)])
+        except ImportError:
+            sys.exit("synthesize.py: --word-list needs wordfreq: pip install wordfreq==3.1.1")
     sources = clean_stage(args.out, args.seed, args.jobs, args.espeak_draws, args.more_words, args.accents,
-                          args.commands, recipe=not args.only_commands)
+                          args.commands, recipe=not args.only_commands, vocab=vocab)
 
     def copies(voice, kind):
         if voice == REAL_CONVERTED:

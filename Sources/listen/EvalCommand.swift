@@ -25,6 +25,8 @@ struct EvalCommand: ParsableCommand {
 
     @OptionGroup var workers: JobsOption
 
+    @OptionGroup var split: ManifestSplitOptions
+
     @Option(help: "Where to write the JSON summary ('-' for standard output; the report then goes to standard error).")
     var summary = "listen-eval.json"
 
@@ -38,7 +40,7 @@ struct EvalCommand: ParsableCommand {
         var clips: [LabelledClip] = []
         for path in paths {
             do {
-                clips += try Self.clips(at: path)
+                clips += try Self.clips(at: path, split: split.split)
             } catch {
                 StandardError.write("listen: cannot read \(path): \(reason(error))")
                 throw ExitCode.inputFailed
@@ -74,11 +76,11 @@ struct EvalCommand: ParsableCommand {
         if report.failures > 0 { throw ExitCode.inputFailed }
     }
 
-    /// The clips of one PATH: a manifest's (`.tsv`) held-out rows, or all its rows when none
-    /// are held out; else a folder's clips.
-    static func clips(at path: String) throws -> [LabelledClip] {
+    /// The clips of one PATH: a manifest's (`.tsv`) held-out rows (``LabelledData/manifest(_:split:)``),
+    /// or all its rows when none are held out; else a folder's clips.
+    static func clips(at path: String, split: LabelledData.ManifestSplit = .standard) throws -> [LabelledClip] {
         guard path.hasSuffix(".tsv") else { return try LabelledData.folder(path) }
-        let (train, heldout) = try LabelledData.manifest(path)
+        let (train, heldout) = try LabelledData.manifest(path, split: split)
         return heldout.isEmpty ? train : heldout
     }
 
@@ -99,7 +101,7 @@ struct EvalCommand: ParsableCommand {
         var unreadable: [(path: String, error: Error)] = []
         for (clip, outcome) in zip(clips, outcomes) {
             switch outcome {
-            case .success(let text): report.add(clip.label, recognised: text)
+            case .success(let text): report.add(clip.label, recognised: text, source: clip.source)
             case .failure(let error):
                 unreadable.append((clip.path, error))
                 report.failures += 1
@@ -127,6 +129,14 @@ struct EvaluationReport {
     private(set) var unscored = 0
     /// truth row → recognised column → count.
     private var confusion: [String: [String: Int]] = [:]
+    /// source → its command clips, those recognised exactly, its non-vocabulary speech and noise
+    /// clips, and those of them with an accepted word.
+    private var sources: [String: SourceTally] = [:]
+
+    /// One source's outcomes.
+    struct SourceTally {
+        var commands = 0, correct = 0, nonVocabulary = 0, nonVocabularyAccepted = 0, noise = 0, noiseAccepted = 0
+    }
 
     init(vocabulary: Vocabulary) {
         self.vocabulary = vocabulary
@@ -145,12 +155,22 @@ struct EvaluationReport {
         }
     }
 
-    mutating func add(_ label: LabelledClip.Label, recognised text: String) {
+    /// Counts one clip: its label, what was recognised (accepted words only), where it comes from.
+    mutating func add(_ label: LabelledClip.Label, recognised text: String, source: String = "real") {
         let row: String
         switch expectation(label) {
-        case .command(let words): row = words
-        case .nonVocabulary: row = Self.nonVocabularyRow
-        case .noise: row = Self.noiseRow
+        case .command(let words):
+            row = words
+            sources[source, default: SourceTally()].commands += 1
+            if text == words { sources[source, default: SourceTally()].correct += 1 }
+        case .nonVocabulary:
+            row = Self.nonVocabularyRow
+            sources[source, default: SourceTally()].nonVocabulary += 1
+            if !text.isEmpty { sources[source, default: SourceTally()].nonVocabularyAccepted += 1 }
+        case .noise:
+            row = Self.noiseRow
+            sources[source, default: SourceTally()].noise += 1
+            if !text.isEmpty { sources[source, default: SourceTally()].noiseAccepted += 1 }
         case .unscored:
             unscored += 1
             return
@@ -200,6 +220,16 @@ struct EvaluationReport {
         }
         if unscored > 0 { lines.append("not scored (only some words in the vocabulary): \(unscored)") }
         if failures > 0 { lines.append("failed to read: \(failures)") }
+        if sources.count > 1 {
+            lines.append("")
+            lines.append("per source (accuracy; false accepts on non-vocabulary speech; on noise):")
+            let width = (sources.keys.map(\.count).max() ?? 0) + 2
+            for (name, t) in sources.sorted(by: { $0.key < $1.key }) {
+                lines.append("  " + Self.pad(name, width) + Self.pad("\(Self.percent(t.correct, t.commands)) (\(t.correct)/\(t.commands))", 22)
+                             + Self.pad("\(Self.percent(t.nonVocabularyAccepted, t.nonVocabulary)) (\(t.nonVocabularyAccepted)/\(t.nonVocabulary))", 22)
+                             + "\(Self.percent(t.noiseAccepted, t.noise)) (\(t.noiseAccepted)/\(t.noise))")
+            }
+        }
         lines.append("")
         lines.append("per word:")
         let wordWidth = max(14, (commandRows.map(\.count).max() ?? 0) + 2)
@@ -234,6 +264,12 @@ struct EvaluationReport {
             let t = tally(row)
             return "{\"clips\":\(t.clips),\"accepted\":\(t.accepted),\"rate\":\(rate(t.accepted, t.clips))}"
         }
+        let perSource = sources.sorted(by: { $0.key < $1.key }).map { name, t in
+            "\(JSONText.quoted(name)):{\"command_clips\":\(t.commands),\"correct\":\(t.correct),\"accuracy\":\(rate(t.correct, t.commands)),"
+                + "\"false_accepts\":{\"non_vocabulary\":{\"clips\":\(t.nonVocabulary),\"accepted\":\(t.nonVocabularyAccepted),"
+                + "\"rate\":\(rate(t.nonVocabularyAccepted, t.nonVocabulary))},\"noise\":{\"clips\":\(t.noise),\"accepted\":\(t.noiseAccepted),"
+                + "\"rate\":\(rate(t.noiseAccepted, t.noise))}}}"
+        }
         let matrix = confusionCounts.map { "[" + $0.map(String.init).joined(separator: ",") + "]" }.joined(separator: ",")
         return """
             {"inputs":[\(paths.map(JSONText.quoted).joined(separator: ","))],"model":\(JSONText.quoted(model.metadata.name)),\
@@ -241,7 +277,7 @@ struct EvaluationReport {
             "command_clips":\(clips),"correct":\(correct),"accuracy":\(rate(correct, clips)),\
             "false_accepts":{"non_vocabulary":\(falseAccepts(Self.nonVocabularyRow)),"noise":\(falseAccepts(Self.noiseRow))},\
             "unscored":\(unscored),"failed":\(failures),"seconds":\(String(format: "%.3f", seconds)),\
-            "per_word":{\(perWord.joined(separator: ","))},\
+            "per_word":{\(perWord.joined(separator: ","))},"per_source":{\(perSource.joined(separator: ","))},\
             "confusion":{"rows":[\(rowLabels.map(JSONText.quoted).joined(separator: ","))],\
             "columns":[\(columnLabels.map(JSONText.quoted).joined(separator: ","))],"counts":[\(matrix)]}}
 

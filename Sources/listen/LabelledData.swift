@@ -13,6 +13,9 @@ struct LabelledClip: Sendable, Hashable {
 
     var path: String
     var label: Label
+    /// Where the clip comes from: a manifest's `source` column, `synthetic` for a manifest
+    /// without one, `real` for a folder. Training weights and evaluation reports go by it.
+    var source = "real"
 
     /// The transcript to train on; nil when the clip has none (`unknown`).
     var transcript: String? {
@@ -53,11 +56,27 @@ enum LabelledData {
         return clips
     }
 
-    /// A synthesis manifest (`scripts/synthesize.py`): tab-separated with a header naming at
-    /// least `path` and `text`, optionally `split`; paths are relative to the manifest's
-    /// folder. Rows whose split is `heldout` are returned apart.
+    /// How a manifest's rows are divided between training and measuring.
+    struct ManifestSplit: Sendable, Hashable {
+        /// The share of speakers, in percent, whose rows are held out (manifests with a
+        /// `speaker` column; a row without a speaker goes by its file name).
+        var heldOutSpeakers = 10
+        /// Texts and file names (with or without extension) whose rows are left out entirely.
+        var excluded: Set<String> = []
+
+        /// The default: 10 % of the speakers held out, nothing excluded.
+        static let standard = ManifestSplit()
+    }
+
+    /// A manifest of labelled clips: tab-separated with a header naming at least `path` and
+    /// `text`; paths are relative to the manifest's folder. A synthesis manifest
+    /// (`scripts/synthesize.py`) has a `split` column whose `heldout` rows are returned apart.
+    /// A real-speech manifest (real-train's) has `speaker` and `source` columns: the rows of
+    /// `split.heldOutSpeakers` percent of the speakers, chosen by a hash of the speaker
+    /// (``speakerBucket(_:)``; rows without one by their file name), are returned apart.
+    /// Rows whose text or file name is in `split.excluded` are in neither part.
     /// - Throws: when the file cannot be read or lacks the columns.
-    static func manifest(_ file: String) throws -> (train: [LabelledClip], heldout: [LabelledClip]) {
+    static func manifest(_ file: String, split: ManifestSplit = .standard) throws -> (train: [LabelledClip], heldout: [LabelledClip]) {
         let text = try String(contentsOfFile: file, encoding: .utf8)
         var lines = text.split(whereSeparator: \.isNewline).map { $0.split(separator: "\t", omittingEmptySubsequences: false).map(String.init) }
         guard !lines.isEmpty else { throw ManifestError(file: file, reason: "empty manifest") }
@@ -65,23 +84,47 @@ enum LabelledData {
         guard let pathColumn = header.firstIndex(of: "path"), let textColumn = header.firstIndex(of: "text") else {
             throw ManifestError(file: file, reason: "the header needs 'path' and 'text' columns")
         }
-        let splitColumn = header.firstIndex(of: "split")
+        let splitColumn = header.firstIndex(of: "split"), speakerColumn = header.firstIndex(of: "speaker")
+        let sourceColumn = header.firstIndex(of: "source")
         let base = (file as NSString).deletingLastPathComponent
         var train: [LabelledClip] = [], heldout: [LabelledClip] = []
         for (number, fields) in lines.enumerated() {
             guard fields.count > max(pathColumn, textColumn) else {
                 throw ManifestError(file: file, reason: "line \(number + 2) has \(fields.count) fields")
             }
+            func field(_ column: Int?) -> String? { column.flatMap { fields.count > $0 ? fields[$0] : nil } }
             let path = fields[pathColumn].hasPrefix("/") ? fields[pathColumn] : base + "/" + fields[pathColumn]
             let words = fields[textColumn].lowercased()
-            let clip = LabelledClip(path: path, label: words.isEmpty ? .silence : .words(words))
-            if let splitColumn, fields.count > splitColumn, fields[splitColumn] == "heldout" {
-                heldout.append(clip)
-            } else {
-                train.append(clip)
+            let name = (fields[pathColumn] as NSString).lastPathComponent
+            let lowercaseName = name.lowercased()
+            if split.excluded.contains(words) || split.excluded.contains(lowercaseName)
+                || split.excluded.contains((lowercaseName as NSString).deletingPathExtension) {
+                continue
             }
+            var clip = LabelledClip(path: path, label: words.isEmpty ? .silence : .words(words))
+            clip.source = field(sourceColumn).flatMap { $0.isEmpty ? nil : $0 } ?? (sourceColumn == nil ? "synthetic" : "real")
+            let heldOut: Bool
+            if speakerColumn != nil {
+                let speaker = field(speakerColumn) ?? ""
+                heldOut = speakerBucket(speaker.isEmpty ? name : speaker) < split.heldOutSpeakers
+            } else {
+                heldOut = field(splitColumn) == "heldout"
+            }
+            if heldOut { heldout.append(clip) } else { train.append(clip) }
         }
         return (train, heldout)
+    }
+
+    /// The bucket, 0–99, of a speaker (or of a file name when a row has no speaker): FNV-1a
+    /// over the UTF-8 bytes, modulo 100. The same on every machine, so a speaker is held out
+    /// by training, evaluation and every later run alike.
+    static func speakerBucket(_ speaker: String) -> Int {
+        var hash: UInt64 = 0xCBF2_9CE4_8422_2325
+        for byte in speaker.utf8 {
+            hash ^= UInt64(byte)
+            hash = hash &* 0x0000_0100_0000_01B3
+        }
+        return Int(hash % 100)
     }
 
     private static let digitWords = ["zero", "one", "two", "three", "four", "five", "six", "seven", "eight", "nine"]

@@ -10,11 +10,12 @@ struct TrainCommand: ParsableCommand {
         commandName: "train",
         abstract: "Train an acoustic model (BiGRU + CTC over characters) on labelled clips.",
         discussion: """
-            Data: --data takes a manifest written by scripts/synthesize.py (rows whose split is \
-            'heldout' are never trained on; they measure accuracy after every epoch); --real takes \
-            folders in the Speech Commands layout (<dir>/<word>/*.wav, 'none' and '_silence_' for \
-            non-speech). A checkpoint is written to --checkpoints after every epoch; running the \
-            same command again resumes from it.
+            Data: --data takes a manifest: one written by scripts/synthesize.py (rows whose split is \
+            'heldout' are never trained on; they measure accuracy after every epoch), or a real-speech \
+            manifest with speaker and source columns (real-train's: the rows of --heldout-speakers \
+            percent of the speakers are held out the same way). --real takes folders in the Speech \
+            Commands layout (<dir>/<word>/*.wav, 'none' and '_silence_' for non-speech). A checkpoint \
+            is written to --checkpoints after every epoch; running the same command again resumes from it.
             """)
 
     @Option(name: .customLong("data"), help: "A synthesis manifest (TSV with path, text, split). Repeatable.")
@@ -23,8 +24,15 @@ struct TrainCommand: ParsableCommand {
     @Option(name: .customLong("real"), help: "A folder of real recordings in the Speech Commands layout. Repeatable.")
     var realFolders: [String] = []
 
-    @Option(help: "How many times each real clip is seen per epoch (each time masked differently).")
+    @Option(help: "How many times each clip of a --real folder is seen per epoch (each time masked differently).")
     var realWeight = 1
+
+    @Option(name: .customLong("source-weight"),
+            help: ArgumentHelp("How many times each clip of a manifest's source is seen per epoch, SOURCE=N (the source column's value; 'synthetic' for a manifest without one; 1 if not given). Repeatable.",
+                               valueName: "source=n"))
+    var sourceWeights: [SourceWeight] = []
+
+    @OptionGroup var split: ManifestSplitOptions
 
     @Option(help: "The checkpoint folder; an existing checkpoint there is resumed.")
     var checkpoints: String
@@ -165,6 +173,9 @@ struct TrainCommand: ParsableCommand {
         if !convolution.counts.isEmpty && stackFrames > 1 { throw ValidationError("--convolution reads single frames; it cannot be used with --stack-frames") }
         if layers < 1 || epochs < 1 || batchSize < 1 { throw ValidationError("--layers, --epochs and --batch-size must be positive") }
         if realWeight < 0 { throw ValidationError("--real-weight must be 0 or more") }
+        if let duplicate = Dictionary(grouping: sourceWeights, by: \.source).first(where: { $0.value.count > 1 })?.key {
+            throw ValidationError("--source-weight gives '\(duplicate)' twice")
+        }
         if devLimit < 0 { throw ValidationError("--dev-limit must be 0 or more") }
         if !(1...ModelArchitecture.limits.timeReduction).contains(timeReduction) {
             throw ValidationError("--time-reduction must be between 1 and \(ModelArchitecture.limits.timeReduction)")
@@ -221,7 +232,7 @@ struct TrainCommand: ParsableCommand {
         var realClips: [LabelledClip] = []
         do {
             for manifest in manifests {
-                let (train, heldout) = try LabelledData.manifest(manifest)
+                let (train, heldout) = try LabelledData.manifest(manifest, split: split.split)
                 trainClips += train
                 heldoutClips += heldout
             }
@@ -235,7 +246,7 @@ struct TrainCommand: ParsableCommand {
         for path in monitors {
             let clips: [LabelledClip]
             do {
-                clips = try EvalCommand.clips(at: path)
+                clips = try EvalCommand.clips(at: path, split: split.split)
             } catch {
                 StandardError.write("listen: cannot read \(path): \(reason(error))")
                 throw ExitCode.inputFailed
@@ -259,13 +270,24 @@ struct TrainCommand: ParsableCommand {
                                            narrowband > 0 ? .narrowBase : []])
         let realCount = train.count - train.prefix(while: { $0.index < trainClips.count }).count
         let dev = try examples(heldoutClips, features: features, alphabet: alphabet, label: "held-out features", keeping: [])
-        var schedule = train.indices.filter { train[$0].index < trainClips.count }
-        for _ in 0..<realWeight { schedule += train.indices.filter { train[$0].index >= trainClips.count } }
         let allClips = trainClips + realClips
+        // Every clip as many times as its source's weight: a manifest's source, or --real-weight for the folders.
+        let weights = Dictionary(uniqueKeysWithValues: sourceWeights.map { ($0.source, $0.count) })
+        let weightOf = train.map { $0.index < trainClips.count ? weights[allClips[$0.index].source] ?? 1 : realWeight }
+        let fromManifests = train.indices.filter { train[$0].index < trainClips.count }
+        let fromFolders = train.indices.filter { train[$0].index >= trainClips.count }
+        var schedule: [Int] = []
+        for round in 0..<(weights.values.max() ?? 1) { schedule += fromManifests.filter { weightOf[$0] > round } }
+        for _ in 0..<realWeight { schedule += fromFolders }
+        let sourceCounts = Dictionary(grouping: train.indices, by: { $0 < train.count - realCount ? allClips[train[$0].index].source : "--real" })
+            .mapValues(\.count).sorted { $0.key < $1.key }
+        StandardError.write("listen: clips per source: " + sourceCounts.map { source, count in
+            "\(source) \(count)" + (source == "--real" ? " ×\(realWeight)" : weights[source].map { " ×\($0)" } ?? "")
+        }.joined(separator: ", "))
         let clipsOfEpoch = Self.balancedSchedule(schedule, words: train.map { allClips[$0.index].transcript ?? "" },
                                                  cap: balance, seed: seed)
         let epochSizes = (0..<epochs).map { clipsOfEpoch($0).count }
-        StandardError.write("listen: \(train.count - realCount) synthetic + \(realCount) real clips (×\(realWeight)) = "
+        StandardError.write("listen: \(train.count - realCount) manifest + \(realCount) folder clips (×\(realWeight)) = "
                             + "\(schedule.count) per epoch" + (balance > 0 ? ", \(epochSizes[0]) after --balance" : "")
                             + "; \(dev.count) held out; OpenBLAS \(BLASKernels.coreName) kernels")
         guard !schedule.isEmpty else {
@@ -424,8 +446,11 @@ struct TrainCommand: ParsableCommand {
         model.metadata = ModelMetadata(
             name: (output as NSString).lastPathComponent, created: ISO8601DateFormatter().string(from: Date()),
             trainingCommand: (["listen"] + CommandLine.arguments.dropFirst()).joined(separator: " "),
-            dataRecipe: recipe ?? "\(train.count - realCount) synthetic clips from \(manifests.joined(separator: ", ")); "
-                + "\(realCount) real clips from \(realFolders.joined(separator: ", ")) ×\(realWeight)",
+            dataRecipe: recipe ?? "\(train.count - realCount) clips from \(manifests.joined(separator: ", "))"
+                + (sourceWeights.isEmpty ? "" : " (" + sourceWeights.map { "\($0.source) ×\($0.count)" }.joined(separator: ", ") + ")")
+                + "; \(realCount) real clips from \(realFolders.joined(separator: ", ")) ×\(realWeight)"
+                + "; \(split.split.heldOutSpeakers) % of manifest speakers held out"
+                + (split.split.excluded.isEmpty ? "" : ", excluded: " + split.split.excluded.sorted().joined(separator: ", ")),
             trainingSeconds: state.seconds.rounded(),
             metrics: metrics)
         try ModelFile.write(model, to: output, format: weightFormat)
@@ -589,6 +614,19 @@ struct ConvolutionChannels: ExpressibleByArgument {
         counts.reduce(into: []) { layers, channels in
             layers.append(layers.last?.followed(byChannels: channels) ?? Convolution(channels: channels, inputBands: inputBands))
         }
+    }
+}
+
+/// `--source-weight`: how many times a manifest source's clips are seen per epoch, "speech-commands-v0.01=2".
+struct SourceWeight: ExpressibleByArgument {
+    var source: String
+    var count: Int
+
+    init?(argument: String) {
+        guard let equals = argument.lastIndex(of: "="), let count = Int(argument[argument.index(after: equals)...]), count >= 0,
+              equals != argument.startIndex else { return nil }
+        source = String(argument[..<equals])
+        self.count = count
     }
 }
 
