@@ -11,6 +11,12 @@ public struct FeatureConfiguration: Sendable, Codable, Hashable {
         case mfcc
         /// The log-mel energies themselves, in dB.
         case logMel = "logmel"
+        /// openWakeWord's speech embedding (``speechEmbedding()``): its own log-mel frames
+        /// (``SpeechEmbeddingMel``) are turned by a frozen convolutional network, which the
+        /// model file carries, into ``SpeechEmbeddingMel/embeddingSize`` values per window of
+        /// ``SpeechEmbeddingMel/windowFrames`` frames, one window every ``embeddingStep`` frames.
+        /// The extractor computes the mel frames; the recognizer's front end applies the network.
+        case speechEmbedding = "speech-embedding"
     }
 
     /// Normalisation applied once a whole utterance is known.
@@ -68,6 +74,9 @@ public struct FeatureConfiguration: Sendable, Codable, Hashable {
     /// seconds (nil = none). Frames then cover the very first and last samples, and a recording
     /// cut tight around its word is heard with a little silence around it, as training clips are.
     public var edgePadding: Double?
+    /// Mel frames between speech embeddings (``Kind/speechEmbedding`` only): 4 = 40 ms, 8 = 80 ms
+    /// (openWakeWord's own step).
+    public var embeddingStep: Int = 4
 
     /// The reference configuration, optionally with another kind, deltas or normalisation.
     public init(kind: Kind = .mfcc, includesDeltas: Bool = false, normalization: Normalization = .none) {
@@ -76,17 +85,44 @@ public struct FeatureConfiguration: Sendable, Codable, Hashable {
         self.normalization = normalization
     }
 
-    /// Values per frame before deltas: 13 for MFCC, 40 for log-mel by default.
+    /// openWakeWord's front end: its mel frames (a 25 ms periodic Hann window in a 512-point FFT,
+    /// 10 ms hop, 32 Slaney bands from 60 to 3800 Hz) under its speech embedding, one every
+    /// `step` frames (4 = 40 ms), with `edgePadding` seconds of silence at each end (0.4 s puts
+    /// the first and last windows' centres at the clip's ends) and `normalization` applied to
+    /// the embeddings.
+    public static func speechEmbedding(step: Int = 4, edgePadding: Double? = 0.4,
+                                       normalization: Normalization = .utterancePooled) -> FeatureConfiguration {
+        var c = FeatureConfiguration(kind: .speechEmbedding, normalization: normalization)
+        c.windowLength = 400
+        c.melBandCount = SpeechEmbeddingMel.bandCount
+        c.minimumFrequency = 60
+        c.maximumFrequency = 3_800
+        c.embeddingStep = step
+        c.edgePadding = edgePadding
+        return c
+    }
+
+    /// Values per frame before deltas: 13 for MFCC, 40 for log-mel by default, the mel bands
+    /// under a speech embedding.
     public var baseDimension: Int { kind == .mfcc ? coefficientCount : melBandCount }
 
-    /// Values per frame as extracted: ``baseDimension``, tripled with deltas, times ``stackedFrames``.
-    public var dimension: Int { baseDimension * (includesDeltas ? 3 : 1) * stackedFrames }
+    /// Values per frame as extracted: ``baseDimension``, tripled with deltas, times ``stackedFrames``;
+    /// a speech embedding's size.
+    public var dimension: Int {
+        kind == .speechEmbedding ? SpeechEmbeddingMel.embeddingSize : baseDimension * (includesDeltas ? 3 : 1) * stackedFrames
+    }
+
+    /// Base frames per extracted frame: ``stackedFrames``, or ``embeddingStep`` between embeddings.
+    var framesPerStep: Int { kind == .speechEmbedding ? embeddingStep : stackedFrames }
+
+    /// Base frames an extracted frame spans: ``stackedFrames``, or a speech embedding's window.
+    var framesPerWindow: Int { kind == .speechEmbedding ? SpeechEmbeddingMel.windowFrames : stackedFrames }
 
     /// Seconds between extracted (stacked) frames.
-    public var frameShift: Double { Double(hopLength * stackedFrames) / Double(sampleRate) }
+    public var frameShift: Double { Double(hopLength * framesPerStep) / Double(sampleRate) }
 
     /// Seconds from the first sample of an extracted frame to the centre of the windows it holds.
-    public var frameCentre: Double { Double(fftSize + hopLength * (stackedFrames - 1)) / 2 / Double(sampleRate) }
+    public var frameCentre: Double { Double(fftSize + hopLength * (framesPerWindow - 1)) / 2 / Double(sampleRate) }
 
     /// The ``edgePadding`` a front end may have, in seconds.
     public static let edgePaddingRange = 0.0...1.0
@@ -117,6 +153,14 @@ public struct FeatureConfiguration: Sendable, Codable, Hashable {
         try require(kind == .logMel || (coefficientCount > 0 && coefficientCount <= melBandCount),
                     "coefficientCount must be 1...melBandCount")
         try require((1...8).contains(stackedFrames), "stackedFrames must be 1...8")
+        if kind == .speechEmbedding {
+            try require(sampleRate == 16_000 && fftSize == 512 && windowLength == 400 && hopLength == 160
+                        && melBandCount == SpeechEmbeddingMel.bandCount && minimumFrequency == 60 && maximumFrequency == 3_800,
+                        "a speech embedding needs its own mel front end (16 kHz, FFT 512, window 400, hop 160, 32 bands, 60-3800 Hz)")
+            try require(!includesDeltas && stackedFrames == 1 && dynamicRange == nil && energyNormalization == nil,
+                        "a speech embedding takes no deltas, stacked frames, dynamic range or energy normalisation")
+            try require(embeddingStep == 4 || embeddingStep == 8, "embeddingStep must be 4 or 8 frames")
+        }
         if let dynamicRange {
             try require(kind == .logMel, "dynamicRange needs kind logmel")
             try require(dynamicRange > 0 && dynamicRange <= 200, "dynamicRange must be above 0 and at most 200 dB")
@@ -130,7 +174,30 @@ public struct FeatureConfiguration: Sendable, Codable, Hashable {
 
     private enum CodingKeys: String, CodingKey {
         case sampleRate, fftSize, windowLength, hopLength, melBandCount, minimumFrequency, maximumFrequency,
-             coefficientCount, kind, includesDeltas, normalization, stackedFrames, dynamicRange, energyNormalization, edgePadding
+             coefficientCount, kind, includesDeltas, normalization, stackedFrames, dynamicRange, energyNormalization, edgePadding,
+             embeddingStep
+    }
+
+    /// Writes every field; ``embeddingStep`` only under a speech embedding, so that other
+    /// configurations read back by older builds are what they wrote.
+    public func encode(to encoder: any Encoder) throws {
+        var container = encoder.container(keyedBy: CodingKeys.self)
+        try container.encode(sampleRate, forKey: .sampleRate)
+        try container.encode(fftSize, forKey: .fftSize)
+        try container.encode(windowLength, forKey: .windowLength)
+        try container.encode(hopLength, forKey: .hopLength)
+        try container.encode(melBandCount, forKey: .melBandCount)
+        try container.encode(minimumFrequency, forKey: .minimumFrequency)
+        try container.encode(maximumFrequency, forKey: .maximumFrequency)
+        try container.encode(coefficientCount, forKey: .coefficientCount)
+        try container.encode(kind, forKey: .kind)
+        try container.encode(includesDeltas, forKey: .includesDeltas)
+        try container.encode(normalization, forKey: .normalization)
+        try container.encode(stackedFrames, forKey: .stackedFrames)
+        try container.encodeIfPresent(dynamicRange, forKey: .dynamicRange)
+        try container.encodeIfPresent(energyNormalization, forKey: .energyNormalization)
+        try container.encodeIfPresent(edgePadding, forKey: .edgePadding)
+        if kind == .speechEmbedding { try container.encode(embeddingStep, forKey: .embeddingStep) }
     }
 
     /// Reads a configuration; those written before ``stackedFrames``, ``dynamicRange``,
@@ -152,5 +219,6 @@ public struct FeatureConfiguration: Sendable, Codable, Hashable {
         dynamicRange = try container.decodeIfPresent(Double.self, forKey: .dynamicRange)
         energyNormalization = try container.decodeIfPresent(Double.self, forKey: .energyNormalization)
         edgePadding = try container.decodeIfPresent(Double.self, forKey: .edgePadding)
+        embeddingStep = try container.decodeIfPresent(Int.self, forKey: .embeddingStep) ?? 4
     }
 }

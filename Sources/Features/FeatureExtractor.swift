@@ -10,7 +10,8 @@ public final class FeatureExtractor {
     public let configuration: FeatureConfiguration
     /// The mel filters in use.
     public let filterbank: MelFilterbank
-    /// The periodic Hamming window, `0.54 - 0.46 cos(2πn/N)`.
+    /// The periodic Hamming window, `0.54 - 0.46 cos(2πn/N)`; for a speech embedding the
+    /// periodic Hann window, `0.5 - 0.5 cos(2πn/N)`, times ``SpeechEmbeddingMel/sampleScale``.
     public let window: [Float]
     private let fft: FFTWPlan
     /// Orthonormal DCT-II rows, `[coefficients, bands]`.
@@ -28,7 +29,11 @@ public final class FeatureExtractor {
         self.configuration = configuration
         filterbank = MelFilterbank(configuration: configuration)
         let n = configuration.windowLength
-        window = (0..<n).map { Float(0.54 - 0.46 * cos(2 * Double.pi * Double($0) / Double(n))) }
+        if configuration.kind == .speechEmbedding {
+            window = (0..<n).map { Float(0.5 - 0.5 * cos(2 * Double.pi * Double($0) / Double(n))) * SpeechEmbeddingMel.sampleScale }
+        } else {
+            window = (0..<n).map { Float(0.54 - 0.46 * cos(2 * Double.pi * Double($0) / Double(n))) }
+        }
         fft = try FFTWPlan(size: configuration.fftSize)
         let bands = configuration.melBandCount
         let coefficients = configuration.kind == .mfcc ? configuration.coefficientCount : 0
@@ -76,16 +81,19 @@ public final class FeatureExtractor {
                 }
             }
         }
+        if c.kind == .speechEmbedding { SpeechEmbeddingMel.finish(&result) }
         return result
     }
 
     /// Floors the dB values (``FeatureConfiguration/dynamicRange``), replaces them by PCEN
     /// values (``FeatureConfiguration/energyNormalization``), adds deltas, applies
-    /// normalisation and stacks frames, as configured.
+    /// normalisation and stacks frames, as configured. Under a speech embedding the mel frames
+    /// come back as they are: the recognizer's front end embeds and normalises them.
     /// - Parameter base: `[frames, baseDimension]` from ``baseFrames(_:)`` or a streaming extractor.
-    /// - Returns: `[frames, dimension]`.
+    /// - Returns: `[frames, dimension]` (`[frames, baseDimension]` under a speech embedding).
     public func postprocess(_ base: Matrix) -> Matrix {
         precondition(base.columns == configuration.baseDimension, "expected \(configuration.baseDimension) columns, got \(base.columns)")
+        guard configuration.kind != .speechEmbedding else { return base }
         var frames = base
         if let range = configuration.dynamicRange { Self.raiseToFloor(&frames, range: range) }
         if let timeConstant = configuration.energyNormalization {
@@ -93,11 +101,7 @@ public final class FeatureExtractor {
                                    frameSeconds: Double(configuration.hopLength) / Double(configuration.sampleRate))
         }
         if configuration.includesDeltas { frames = Self.withDeltas(frames) }
-        switch configuration.normalization {
-        case .none: break
-        case .utterance: Self.normalize(&frames)
-        case .utterancePooled: Self.normalizePooled(&frames)
-        }
+        Self.normalize(&frames, configuration.normalization)
         return configuration.stackedFrames > 1 ? Self.stack(frames, by: configuration.stackedFrames) : frames
     }
 
@@ -125,7 +129,7 @@ public final class FeatureExtractor {
             power[k] = re * re + im * im
         }
         let bands = c.melBandCount
-        let decibels = c.kind == .logMel ? output : energies
+        let decibels = c.kind == .mfcc ? energies : output
         filterbank.apply(power: power, into: decibels)
         for j in 0..<bands { decibels[j] = 10 * log10f(max(1e-10, decibels[j])) }
         guard c.kind == .mfcc else { return }
@@ -201,6 +205,15 @@ public final class FeatureExtractor {
             }
         }
         return result
+    }
+
+    /// Applies a normalisation over the utterance to `m` (`[frames, values]`), in place.
+    public static func normalize(_ m: inout Matrix, _ normalization: FeatureConfiguration.Normalization) {
+        switch normalization {
+        case .none: break
+        case .utterance: normalize(&m)
+        case .utterancePooled: normalizePooled(&m)
+        }
     }
 
     /// Subtracts each column's mean and divides by its standard deviation (floored at 1e-3).

@@ -21,8 +21,12 @@ public final class StreamingFeatureExtractor {
     private var startsUtterance = true
 
     /// Creates a streaming extractor with its own FFT plan and buffers.
-    /// - Throws: ``FeatureError`` for an invalid configuration.
+    /// - Throws: ``FeatureError`` for an invalid configuration, or a speech embedding's (its
+    ///   mel frames are floored in groups of 8, so they are not final one by one).
     public init(configuration: FeatureConfiguration = FeatureConfiguration()) throws {
+        guard configuration.kind != .speechEmbedding else {
+            throw FeatureError.invalidConfiguration("a speech embedding's mel frames are computed over whole utterances, not streamed")
+        }
         extractor = try FeatureExtractor(configuration: configuration)
         capacity = configuration.fftSize + 4 * configuration.hopLength
         pending = .allocate(capacity: capacity)

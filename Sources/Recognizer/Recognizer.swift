@@ -68,7 +68,7 @@ public final class Recognizer {
     public let warps: Warps
     /// The warp factors a recognizer accepts.
     public static let frequencyWarpRange = 0.5...2.0
-    private let extractor: FeatureExtractor
+    private let frontEnd: FrontEnd
     private let session: InferenceSession
     private let vocabularyDecoder: VocabularyDecoder?
 
@@ -77,15 +77,16 @@ public final class Recognizer {
     ///   - model: the acoustic model (see ``ModelFile/read(_:)``).
     ///   - decoding: greedy, beam search, or restricted to a vocabulary.
     ///   - threadCount: 1, or 2 to run the model's two directions on two cores.
-    ///   - warps: the vocal-tract warps to hear every utterance at, and when (see ``Warps``).
+    ///   - warps: the vocal-tract warps to hear every utterance at, and when (see ``Warps``); a
+    ///     speech-embedding model hears the audio as recorded only (its frames are not mel bands to warp).
     /// - Throws: ``RecognizerError`` for a vocabulary the model cannot spell, ``FeatureError``
     ///   for a model with an invalid front end.
     public init(model: AcousticModel, decoding: Decoding = .greedy, threadCount: Int = 1,
                 warps: Warps = .standard) throws {
         self.model = model
         self.decoding = decoding
-        self.warps = warps
-        extractor = try FeatureExtractor(configuration: model.features)
+        self.warps = model.features.kind == .speechEmbedding ? .none : warps
+        frontEnd = try FrontEnd(model: model)
         session = InferenceSession(model: model, threadCount: threadCount)
         if case .vocabulary(let vocabulary, let unknownPenalty, let rejectionThreshold) = decoding {
             vocabularyDecoder = try VocabularyDecoder(vocabulary: vocabulary, alphabet: model.alphabet,
@@ -114,14 +115,14 @@ public final class Recognizer {
         let duration = Double(samples.count) / sampleRate
         let speech = SpeechActivity.spans(in: samples, sampleRate: model.features.sampleRate)
         guard duration > Self.longestUtterance, !speech.isEmpty else {
-            let transcript = transcribe(features: extractor.extract(samples), duration: duration)
+            let transcript = transcribe(features: frontEnd.extract(samples), duration: duration)
             return Transcript(words: WordPlacement.place(transcript.words, on: speech), duration: duration)
         }
         var words: [RecognizedWord] = []
         for utterance in SpeechActivity.utterances(of: speech, duration: duration, longest: Self.longestPiece) {
             let first = Int(utterance.lowerBound * sampleRate), end = min(samples.count, Int(utterance.upperBound * sampleRate))
             let offset = Double(first) / sampleRate
-            let heard = transcribe(features: extractor.extract(Array(samples[first..<end])), duration: Double(end - first) / sampleRate)
+            let heard = transcribe(features: frontEnd.extract(Array(samples[first..<end])), duration: Double(end - first) / sampleRate)
             let inside = speech.filter { utterance.contains($0.lowerBound) }.map { ($0.lowerBound - offset)..<($0.upperBound - offset) }
             words += WordPlacement.place(heard.words, on: inside).map { word in
                 RecognizedWord(word: word.word, start: word.start + offset, end: word.end + offset, confidence: word.confidence)

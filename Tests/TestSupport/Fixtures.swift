@@ -19,9 +19,19 @@ public enum Fixtures {
     /// Whether a shared file or folder exists (tests that need it are skipped otherwise).
     public static func has(_ relative: String) -> Bool { FileManager.default.fileExists(atPath: path(relative)) }
 
-    /// Reads a whitespace-separated text matrix; `#` lines are comments.
+    /// A path inside the checkout's own fixtures, `Tests/Fixtures`.
+    public static func own(_ relative: String) -> String {
+        packageRoot.appendingPathComponent("Tests/Fixtures").appendingPathComponent(relative).path
+    }
+
+    /// Reads a whitespace-separated text matrix inside the shared folder; `#` lines are comments.
     public static func matrix(_ relative: String) throws -> Matrix {
-        let text = try String(contentsOfFile: path(relative), encoding: .utf8)
+        try matrix(atPath: path(relative))
+    }
+
+    /// Reads a whitespace-separated text matrix; `#` lines are comments.
+    public static func matrix(atPath path: String) throws -> Matrix {
+        let text = try String(contentsOfFile: path, encoding: .utf8)
         var rows = 0, columns = 0, values = [Float]()
         for line in text.split(separator: "\n") where !line.hasPrefix("#") {
             let row = line.split(whereSeparator: { $0 == " " || $0 == "\t" || $0 == "," }).map { Float(Double($0)!) }

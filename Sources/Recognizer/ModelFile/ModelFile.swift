@@ -10,7 +10,8 @@ import Foundation
 ///       12   UInt32    header length N
 ///       16   N bytes   JSON header: architecture, features, alphabet, vocabulary,
 ///                      metadata, tensor table [{name, shape, dtype}]
-///   16 + N   tensors   little-endian, in table order, each in its dtype: "f32" (IEEE
+///   16 + N   tensors   little-endian, in table order (a speech-embedding model's frozen
+///                      network after the trained tensors), each in its dtype: "f32" (IEEE
 ///                      binary32) or "f16" (binary16, half the size; widened to float32
 ///                      on reading)
 ///      end   UInt32    CRC-32 of every byte before it
@@ -19,20 +20,28 @@ import Foundation
 /// file size *before* allocating tensors, then the checksum.
 public enum ModelFile {
     static let magic = Array("LSTNMODL".utf8)
-    /// The newest version this build writes. Versions 2-4 mark front ends that older readers
+    /// The newest version this build writes. Versions 2-5 mark front ends that older readers
     /// would misread (they skip a field they do not know): a ``FeatureConfiguration/dynamicRange``
-    /// (2), ``FeatureConfiguration/energyNormalization`` (3), ``FeatureConfiguration/edgePadding`` (4).
-    public static let version = 4
+    /// (2), ``FeatureConfiguration/energyNormalization`` (3), ``FeatureConfiguration/edgePadding`` (4),
+    /// a speech embedding (5).
+    public static let version = 5
     /// The versions this build reads.
-    public static let readableVersions = 1...4
+    public static let readableVersions = 1...5
 
     /// The oldest version that describes `features` fully, so that older builds still read
     /// every model they can run and refuse, by version, one they would run wrongly.
     /// - Parameter features: the model's front end.
     /// - Returns: 1, or the version of the newest of these fields the front end uses: 2 a dynamic
-    ///   range, 3 energy normalisation, 4 edge padding.
+    ///   range, 3 energy normalisation, 4 edge padding, 5 a speech embedding.
     public static func version(for features: FeatureConfiguration) -> Int {
-        features.edgePadding != nil ? 4 : features.energyNormalization != nil ? 3 : features.dynamicRange != nil ? 2 : 1
+        features.kind == .speechEmbedding ? 5 : features.edgePadding != nil ? 4 : features.energyNormalization != nil ? 3
+            : features.dynamicRange != nil ? 2 : 1
+    }
+
+    /// The tensors a model file holds for `features` and `architecture`: the trained ones, then
+    /// a speech embedding's.
+    static func tensorShapes(_ architecture: ModelArchitecture, _ features: FeatureConfiguration) -> [(name: String, shape: [Int])] {
+        architecture.tensorShapes + (features.kind == .speechEmbedding ? SpeechEmbedding.tensorShapes : [])
     }
     /// How the weights are stored. Inference always runs in float32; `f16` halves the file
     /// and rounds every weight to 11 significant bits (a relative error ≤ 2⁻¹¹).
@@ -63,7 +72,10 @@ public enum ModelFile {
     /// Serialises a model with its weights in `format`.
     /// - Throws: ``ModelError/unreadable(_:reason:)`` if a weight does not fit in 16 bits.
     public static func data(of model: AcousticModel, format: WeightFormat = .f32) throws -> Data {
-        let table = model.architecture.tensorShapes.map { Header.Tensor(name: $0.name, shape: $0.shape, dtype: format.rawValue) }
+        guard (model.features.kind == .speechEmbedding) == (model.speechEmbedding != nil) else {
+            throw ModelError.invalidArchitecture("a model has a speech embedding's weights exactly when its features are one")
+        }
+        let table = tensorShapes(model.architecture, model.features).map { Header.Tensor(name: $0.name, shape: $0.shape, dtype: format.rawValue) }
         let header = Header(architecture: model.architecture, features: model.features, alphabet: model.alphabet,
                             vocabulary: model.defaultVocabulary, metadata: model.metadata, tensors: table)
         let encoder = JSONEncoder()
@@ -73,7 +85,7 @@ public enum ModelFile {
         appendLittleEndian(UInt32(version(for: model.features)), to: &bytes)
         appendLittleEndian(UInt32(json.count), to: &bytes)
         bytes += json
-        for (tensor, entry) in zip(model.tensors, table) {
+        for (tensor, entry) in zip(model.tensors + (model.speechEmbedding?.tensors ?? []), table) {
             switch format {
             case .f32:
                 for value in tensor { appendLittleEndian(value.bitPattern, to: &bytes) }
@@ -151,7 +163,7 @@ public enum ModelFile {
             do { try architecture.validate() } catch let error as ModelError {
                 throw ModelError.corrupt(name, reason: "\(error)")
             }
-            let expected = architecture.tensorShapes
+            let expected = tensorShapes(architecture, header.features)
             guard header.tensors.count == expected.count,
                   zip(header.tensors, expected).allSatisfy({ $0.name == $1.name && $0.shape == $1.shape }) else {
                 let mismatch = zip(header.tensors, expected).first { $0.name != $1.name || $0.shape != $1.shape }
@@ -182,7 +194,7 @@ public enum ModelFile {
                 throw ModelError.corrupt(name, reason: "\(error)")
             }
             var offset = 16 + headerLength
-            model.tensors = zip(header.tensors, formats).map { tensor, format in
+            var tensors = zip(header.tensors, formats).map { tensor, format in
                 let count = tensor.shape.reduce(1, *)
                 defer { offset += format.bytesPerWeight * count }
                 return switch format {
@@ -190,9 +202,17 @@ public enum ModelFile {
                 case .f16: (0..<count).map { Float(Float16(bitPattern: readLittleEndian(UInt16.self, bytes, at: offset + 2 * $0))) }
                 }
             }
-            guard model.tensors.allSatisfy({ $0.allSatisfy(\.isFinite) }) else {
+            guard tensors.allSatisfy({ $0.allSatisfy(\.isFinite) }) else {
                 throw ModelError.corrupt(name, reason: "a weight is NaN or infinite")
             }
+            let trained = architecture.tensorShapes.count
+            if header.features.kind == .speechEmbedding {
+                let frozen = Array(tensors[trained...])
+                model.speechEmbedding = try SpeechEmbedding(weights: stride(from: 0, to: frozen.count, by: 2).map { frozen[$0] },
+                                                            biases: stride(from: 1, to: frozen.count, by: 2).map { frozen[$0] })
+                tensors.removeSubrange(trained...)
+            }
+            model.tensors = tensors
             return model
         }
     }

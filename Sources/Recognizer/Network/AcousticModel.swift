@@ -28,6 +28,9 @@ public struct AcousticModel: Sendable {
     public var outputWeights: [Float]
     /// `[classes]`.
     public var outputBias: [Float]
+    /// The frozen speech-embedding network under ``FeatureConfiguration/Kind/speechEmbedding``
+    /// features (nil otherwise). Not among ``tensors``: training never changes it.
+    public var speechEmbedding: SpeechEmbedding?
 
     /// A model with zero weights; fill them in (training, or a loader).
     /// - Throws: ``ModelError`` if the architecture is invalid or disagrees with the alphabet.
@@ -44,6 +47,9 @@ public struct AcousticModel: Sendable {
         guard architecture.inputSize == features.dimension else {
             throw ModelError.invalidArchitecture(
                 "inputSize \(architecture.inputSize) does not match the features' \(features.dimension) values per frame")
+        }
+        if features.kind == .speechEmbedding && architecture.timeReduction != 1 {
+            throw ModelError.invalidArchitecture("speech-embedding features are already 40 or 80 ms apart; no time reduction")
         }
         if !architecture.convolutions.isEmpty && !(features.kind == .logMel && features.dimension == features.melBandCount) {
             throw ModelError.invalidArchitecture("a convolution needs plain log-mel features (no deltas, no stacked frames)")

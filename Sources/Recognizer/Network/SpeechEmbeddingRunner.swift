@@ -1,0 +1,136 @@
+import Features
+
+/// Runs a ``SpeechEmbedding`` over a whole utterance's mel frames at once.
+///
+/// openWakeWord runs the network on one 76-frame window every 8 frames; neighbouring windows
+/// share most of their work. Here the network runs fully convolutionally over all frames: every
+/// convolution is VALID in time and the three pools over time have stride 2, so one pass gives
+/// exactly the windows starting at frames 0, 8, 16, … A second pass from frame 4 gives those at
+/// 4, 12, 20, … for a 40 ms step. Each convolution is one `cblas_sgemm` over an im2col matrix.
+/// Scratch buffers grow to the longest utterance seen and are reused. Not thread-safe: one
+/// runner per thread.
+public final class SpeechEmbeddingRunner {
+    /// The network's weights.
+    public let embedding: SpeechEmbedding
+    private var buffers: ([Float], [Float], [Float]) = ([], [], [])
+
+    /// Prepares a runner for `embedding`.
+    public init(embedding: SpeechEmbedding) {
+        self.embedding = embedding
+        BLAS.useSingleThread()
+    }
+
+    /// The embeddings of every window of ``SpeechEmbeddingMel/windowFrames`` frames that starts
+    /// at a multiple of `step` frames.
+    /// - Parameters:
+    ///   - mels: `[frames, 32]` from a ``FeatureExtractor`` with a speech-embedding configuration.
+    ///   - step: frames between windows, 4 or 8.
+    /// - Returns: `[(frames − 76) / step + 1, 96]`; no rows when there are fewer than 76 frames.
+    public func embed(_ mels: Matrix, step: Int) -> Matrix {
+        precondition(mels.columns == SpeechEmbeddingMel.bandCount, "expected \(SpeechEmbeddingMel.bandCount) mel bands, got \(mels.columns)")
+        precondition(step == 4 || step == 8, "the step must be 4 or 8 frames, not \(step)")
+        let window = SpeechEmbeddingMel.windowFrames, size = SpeechEmbeddingMel.embeddingSize
+        guard mels.rows >= window else { return Matrix(rows: 0, columns: size) }
+        var result = Matrix(rows: (mels.rows - window) / step + 1, columns: size)
+        for offset in stride(from: 0, to: 8, by: step) where mels.rows - offset >= window {
+            let pass = run(mels, from: offset)
+            for j in 0..<pass.rows {
+                let k = (offset + 8 * j) / step
+                guard k < result.rows else { break }
+                for d in 0..<size { result[k, d] = pass[j, d] }
+            }
+        }
+        return result
+    }
+
+    /// One fully convolutional pass over `mels[first...]`: the windows at `first + 8j`.
+    private func run(_ mels: Matrix, from first: Int) -> Matrix {
+        var (input, patches, output) = buffers
+        defer { buffers = (input, patches, output) }
+        var frames = mels.rows - first, bands = SpeechEmbeddingMel.bandCount
+        input.removeAll(keepingCapacity: true)
+        input.append(contentsOf: mels.values[(first * bands)...])
+        for (k, layer) in SpeechEmbedding.layers.enumerated() {
+            let outFrames = frames - layer.kernelHeight + 1
+            let positions = outFrames * bands, width = layer.patchSize
+            Self.im2col(input, frames: frames, bands: bands, layer: layer, into: &patches)
+            output.removeAll(keepingCapacity: true)
+            output.append(contentsOf: repeatElement(0, count: positions * layer.outputChannels))
+            patches.withUnsafeBufferPointer { p in
+                output.withUnsafeMutableBufferPointer { o in
+                    BLAS.multiplyTransposed(p.baseAddress!, rows: positions, inner: width, embedding.weights[k],
+                                            outputs: layer.outputChannels, bias: embedding.biases[k], into: o.baseAddress!)
+                }
+            }
+            if k < SpeechEmbedding.layers.count - 1 {
+                output.withUnsafeMutableBufferPointer { o in
+                    for i in o.indices {
+                        let x = o[i]
+                        o[i] = max(x >= 0 ? x : 0.2 * x, -0.4)
+                    }
+                }
+            }
+            frames = outFrames
+            if layer.poolHeight > 1 || layer.poolWidth > 1 {
+                Self.maxPool(output, frames: frames, bands: bands, channels: layer.outputChannels,
+                             height: layer.poolHeight, width: layer.poolWidth, into: &input)
+                frames /= layer.poolHeight
+                bands /= layer.poolWidth
+            } else {
+                swap(&input, &output)
+            }
+        }
+        return Matrix(rows: frames * bands, columns: SpeechEmbeddingMel.embeddingSize,
+                      values: Array(input.prefix(frames * bands * SpeechEmbeddingMel.embeddingSize)))
+    }
+
+    /// The patches of a convolution, VALID in time and SAME (zeros) across bands:
+    /// `[outFrames × bands, kernelHeight × kernelWidth × channels]`, kernel order frames, bands, channels.
+    private static func im2col(_ input: [Float], frames: Int, bands: Int, layer: SpeechEmbedding.Layer, into patches: inout [Float]) {
+        let channels = layer.inputChannels, outFrames = frames - layer.kernelHeight + 1
+        let pad = (layer.kernelWidth - 1) / 2, width = layer.patchSize
+        patches.removeAll(keepingCapacity: true)
+        patches.append(contentsOf: repeatElement(0, count: outFrames * bands * width))
+        input.withUnsafeBufferPointer { x in
+            patches.withUnsafeMutableBufferPointer { p in
+                for t in 0..<outFrames {
+                    for b in 0..<bands {
+                        var target = p.baseAddress! + (t * bands + b) * width
+                        for i in 0..<layer.kernelHeight {
+                            for j in 0..<layer.kernelWidth {
+                                let band = b + j - pad
+                                if band >= 0 && band < bands {
+                                    target.update(from: x.baseAddress! + ((t + i) * bands + band) * channels, count: channels)
+                                }
+                                target += channels
+                            }
+                        }
+                    }
+                }
+            }
+        }
+    }
+
+    /// Max pool of `height × width` with the same stride, VALID: `[frames / height, bands / width, channels]`.
+    private static func maxPool(_ input: [Float], frames: Int, bands: Int, channels: Int, height: Int, width: Int,
+                                into output: inout [Float]) {
+        let outFrames = frames / height, outBands = bands / width
+        output.removeAll(keepingCapacity: true)
+        output.append(contentsOf: repeatElement(-Float.infinity, count: outFrames * outBands * channels))
+        input.withUnsafeBufferPointer { x in
+            output.withUnsafeMutableBufferPointer { y in
+                for t in 0..<outFrames {
+                    for b in 0..<outBands {
+                        let target = (t * outBands + b) * channels
+                        for i in 0..<height {
+                            for j in 0..<width {
+                                let source = ((t * height + i) * bands + b * width + j) * channels
+                                for c in 0..<channels { y[target + c] = max(y[target + c], x[source + c]) }
+                            }
+                        }
+                    }
+                }
+            }
+        }
+    }
+}

@@ -1,0 +1,62 @@
+import Features
+import Foundation
+import Recognizer
+import TestSupport
+import Testing
+
+/// The weights `scripts/convert-speech-embedding.py` writes from pyopen-wakeword's
+/// `embedding_model.tflite`, into a scratch folder; nil when the script cannot run here.
+private let convertedWeights: String? = {
+    guard let folder = try? Fixtures.scratchFolder().path else { return nil }
+    let process = Process()
+    process.executableURL = URL(fileURLWithPath: "/usr/bin/env")
+    process.arguments = ["python3", Fixtures.packageRoot.appendingPathComponent("scripts/convert-speech-embedding.py").path, "--out", folder]
+    process.standardOutput = FileHandle.nullDevice
+    guard (try? process.run()) != nil else { return nil }
+    process.waitUntilExit()
+    return process.terminationStatus == 0 ? folder : nil
+}()
+
+/// The ported network against openWakeWord's own `embedding_model.tflite`
+/// (`Tests/Fixtures/speech-embedding`, made by `scripts/make-speech-embedding-fixtures.py`).
+@Suite("Speech embedding", .enabled(if: convertedWeights != nil,
+                                    "needs pyopen-wakeword==1.1.0 and tflite==2.18.0 (./scripts/install-python-packages)"))
+struct SpeechEmbeddingTests {
+    @Test("Windows every 4 frames of the reference mels: every embedding within 1e-4 of embedding_model.tflite")
+    func matchesReference() throws {
+        let embedding = try SpeechEmbedding.read(folder: convertedWeights!)
+        let mels = try Fixtures.matrix(atPath: Fixtures.own("speech-embedding/mels.txt"))
+        let reference = try Fixtures.matrix(atPath: Fixtures.own("speech-embedding/embeddings.txt"))
+        let output = SpeechEmbeddingRunner(embedding: embedding).embed(mels, step: 4)
+        #expect(output.rows == reference.rows && output.columns == 96)
+        #expect(Fixtures.relativeError(output.values, reference.values) <= 1e-4)
+    }
+
+    @Test("Samples to embeddings through our own mel frames: within 1e-4 of the reference", arguments: [4, 8])
+    func fromSamples(step: Int) throws {
+        let embedding = try SpeechEmbedding.read(folder: convertedWeights!)
+        let samples = try Fixtures.matrix(atPath: Fixtures.own("speech-embedding/samples.txt")).values
+        let reference = try Fixtures.matrix(atPath: Fixtures.own("speech-embedding/embeddings.txt"))
+        var configuration = FeatureConfiguration.speechEmbedding(step: step, edgePadding: nil, normalization: .none)
+        configuration.embeddingStep = step
+        let output = try FrontEnd(configuration: configuration, speechEmbedding: embedding).extract(samples)
+        let kept = stride(from: 0, to: reference.rows, by: step / 4).flatMap { reference.row($0) }
+        #expect(output.rows == (reference.rows + step / 4 - 1) / (step / 4))
+        #expect(Fixtures.relativeError(output.values, Array(kept)) <= 1e-4)
+    }
+
+    @Test("A model file keeps the embedding, and reading gives the same network")
+    func modelFile() throws {
+        let embedding = try SpeechEmbedding.read(folder: convertedWeights!)
+        let features = FeatureConfiguration.speechEmbedding()
+        var model = try AcousticModel(architecture: ModelArchitecture(inputSize: 96, hiddenSize: 8, layerCount: 1, classCount: 29),
+                                      features: features, alphabet: .english)
+        model.speechEmbedding = embedding
+        let data = try ModelFile.data(of: model)
+        let read = try ModelFile.model(from: data, name: "test")
+        #expect(read.speechEmbedding == embedding && read.features == features)
+        #expect(data[8] == 5)  // format version 5
+        model.speechEmbedding = nil
+        #expect(throws: ModelError.self) { try ModelFile.data(of: model) }
+    }
+}
