@@ -22,6 +22,22 @@ func features(frames: Int) -> Matrix {
     })
 }
 
+/// openWakeWord's speech embedding, converted by `scripts/convert-speech-embedding.py --out data/speech-embedding`.
+func speechEmbedding() -> SpeechEmbedding? {
+    let folder = URL(fileURLWithPath: #filePath).deletingLastPathComponent().deletingLastPathComponent()
+        .deletingLastPathComponent().appendingPathComponent("data/speech-embedding").path
+    return try? SpeechEmbedding.read(folder: folder)
+}
+
+/// Deterministic pseudo-random mel frames `[frames, 32]` in the embedding's range (about 0–12).
+func mels(frames: Int) -> Matrix {
+    var state: UInt32 = 7
+    return Matrix(rows: frames, columns: 32, values: (0..<(frames * 32)).map { _ in
+        state = state &* 1_664_525 &+ 1_013_904_223
+        return Float(state >> 8) / Float(1 << 24) * 12
+    })
+}
+
 let benchmarks: @Sendable () -> Void = {
     Benchmark.defaultConfiguration = .init(
         metrics: [.wallClock, .mallocCountTotal], timeUnits: .microseconds,
@@ -36,5 +52,22 @@ let benchmarks: @Sendable () -> Void = {
                 for _ in benchmark.scaledIterations { blackHole(session.logProbabilities(input)) }
             }
         }
+    }
+
+    // The speech embedding over 10 s of mel frames (its time per audio-second: divide by 10) and
+    // over one 1 s clip with the front end's 0.4 s of edge padding at each end (176 frames).
+    if let embedding = speechEmbedding() {
+        for step in [4, 8] {
+            for (label, frames) in [("10 s of audio", 998), ("a 1 s clip", 176)] {
+                let runner = SpeechEmbeddingRunner(embedding: embedding)
+                let input = mels(frames: frames)
+                _ = runner.embed(input, step: step)
+                Benchmark("Speech embedding, \(label), every \(step * 10) ms") { benchmark in
+                    for _ in benchmark.scaledIterations { blackHole(runner.embed(input, step: step)) }
+                }
+            }
+        }
+    } else {
+        print("speech embedding benchmarks skipped: run scripts/convert-speech-embedding.py --out data/speech-embedding first")
     }
 }

@@ -52,6 +52,13 @@ struct TrainCommand: ParsableCommand {
     @Option(help: "Log-mel bands between 20 Hz and 7.6 kHz.")
     var melBands = 40
 
+    @Option(help: ArgumentHelp("Train on openWakeWord's frozen speech embedding instead of log-mel features: the folder of text tensors scripts/convert-speech-embedding.py writes. The network goes into the model file; --mel-bands, --hop-length, --convolution, --warp and the contours do not apply.",
+                               valueName: "folder"))
+    var speechEmbedding: String?
+
+    @Option(help: "With --speech-embedding: mel frames (10 ms) between embeddings, 4 (40 ms) or 8 (80 ms).")
+    var embeddingStep = 4
+
     @Option(help: "Consecutive feature frames joined into one (2 with --hop-length 160: 20 ms frames that hold both 10 ms frames).")
     var stackFrames = 1
 
@@ -203,6 +210,14 @@ struct TrainCommand: ParsableCommand {
             throw ValidationError("--energy-normalization must be between 0.01 and 10 s")
         }
         if normalization == .none { throw ValidationError("--normalization must be utterance or utterance-pooled (the masks assume normalised features)") }
+        if speechEmbedding != nil {
+            if !convolution.counts.isEmpty || stackFrames > 1 || timeReduction > 1 || warp > 0 || warpTilt > 0 || loudnessContour > 0
+                || tiltContour > 0 || dynamicRange != nil || energyNormalization != nil {
+                throw ValidationError("--speech-embedding takes no --convolution, --stack-frames, --time-reduction, --warp, --warp-tilt, "
+                                      + "contours, --dynamic-range or --energy-normalization (its frames are embeddings, not mel bands)")
+            }
+            if embeddingStep != 4 && embeddingStep != 8 { throw ValidationError("--embedding-step must be 4 or 8") }
+        }
         if let finalLearningRate, !(0...learningRate).contains(finalLearningRate) {
             throw ValidationError("--final-learning-rate must be between 0 and --learning-rate")
         }
@@ -219,6 +234,17 @@ struct TrainCommand: ParsableCommand {
         features.dynamicRange = dynamicRange
         features.energyNormalization = energyNormalization
         features.edgePadding = edgePadding.flatMap { $0 > 0 ? $0 : nil }
+        var embedding: SpeechEmbedding?
+        if let speechEmbedding {
+            do {
+                embedding = try SpeechEmbedding.read(folder: speechEmbedding)
+            } catch {
+                StandardError.write("listen: --speech-embedding: \(error)")
+                throw ExitCode.inputFailed
+            }
+            features = .speechEmbedding(step: embeddingStep, edgePadding: edgePadding.map { $0 > 0 ? $0 : nil } ?? 0.4,
+                                        normalization: normalization)
+        }
         let alphabet = Alphabet.english
         let defaultVocabulary: Vocabulary
         do {
@@ -265,11 +291,11 @@ struct TrainCommand: ParsableCommand {
         var generator = SeededGenerator(seed: seed)
         heldoutClips.shuffle(using: &generator)
         heldoutClips = Array(heldoutClips.prefix(devLimit))
-        let train = try examples(trainClips + realClips, features: features, alphabet: alphabet, label: "training features",
+        let train = try examples(trainClips + realClips, features: features, embedding: embedding, alphabet: alphabet, label: "training features",
                                  keeping: [noiseMix > 0 ? .samples : [], loudnessContour > 0 || tiltContour > 0 ? .base : [],
                                            narrowband > 0 ? .narrowBase : []])
         let realCount = train.count - train.prefix(while: { $0.index < trainClips.count }).count
-        let dev = try examples(heldoutClips, features: features, alphabet: alphabet, label: "held-out features", keeping: [])
+        let dev = try examples(heldoutClips, features: features, embedding: embedding, alphabet: alphabet, label: "held-out features", keeping: [])
         let allClips = trainClips + realClips
         // Every clip as many times as its source's weight: a manifest's source, or --real-weight for the folders.
         let weights = Dictionary(uniqueKeysWithValues: sourceWeights.map { ($0.source, $0.count) })
@@ -306,7 +332,7 @@ struct TrainCommand: ParsableCommand {
         if !restart, let saved = try readCheckpoint() {
             // The clips were just featurised with this command's front end: a checkpoint of
             // another front end or network would be trained on features it was not built for.
-            guard saved.model.features == features, saved.model.architecture == architecture else {
+            guard saved.model.features == features, saved.model.architecture == architecture, saved.model.speechEmbedding == embedding else {
                 StandardError.write("listen: cannot resume from \(checkpoints): its model has other features or layers than this "
                                     + "command asks for (run the command that started it, or --restart to start again)")
                 throw ExitCode.inputFailed
@@ -316,6 +342,7 @@ struct TrainCommand: ParsableCommand {
         } else {
             var model = try AcousticModel(architecture: architecture, features: features, alphabet: alphabet,
                                           defaultVocabulary: defaultVocabulary.entries)
+            model.speechEmbedding = embedding
             model.tensors = Self.initialTensors(architecture, seed: seed)
             checkpoint = TrainingCheckpoint(model: model, optimizer: AdamOptimizer(like: model.tensors), state: TrainingState(seed: seed))
         }
@@ -344,7 +371,7 @@ struct TrainCommand: ParsableCommand {
         }
         let contour = LoudnessContour(maximumGain: loudnessContour, maximumTilt: tiltContour)
         let frameSeconds = Double(hopLength) / Double(features.sampleRate)
-        let extractor = try FeatureExtractor(configuration: features)
+        let extractor = try FrontEnd(configuration: features, speechEmbedding: embedding)
         let monitorDecoding = Recognizer.Decoding.vocabulary(defaultVocabulary, unknownPenalty: VocabularyDecoder.defaultUnknownPenalty,
                                                              rejectionThreshold: VocabularyDecoder.defaultRejectionThreshold)
         var reportsUnreadable = true
@@ -361,7 +388,8 @@ struct TrainCommand: ParsableCommand {
                 example.features = extractor.postprocess(contour.apply(to: base, frameSeconds: frameSeconds, using: &masks))
             }
             let perturbed = perturbation.apply(to: example.features, configuration: features, using: &masks, stretch: stretch)
-            return (TrainingExample(features: masking.apply(to: perturbed.features, bands: features.baseDimension, using: &masks),
+            let bands = features.kind == .speechEmbedding ? features.dimension : features.baseDimension
+            return (TrainingExample(features: masking.apply(to: perturbed.features, bands: bands, using: &masks),
                                     labels: example.labels), perturbed.stretch)
         }
 
@@ -501,10 +529,11 @@ struct TrainCommand: ParsableCommand {
     /// Decodes and labels clips on all cores; unreadable or unspellable clips are reported and skipped.
     /// Each clip keeps what `keeping` asks for: its 16 kHz samples, its base frames, the base frames
     /// of its 8 kHz version.
-    private func examples(_ clips: [LabelledClip], features: FeatureConfiguration, alphabet: Alphabet, label: String,
-                          keeping: Kept) throws -> [PreparedClip] {
+    private func examples(_ clips: [LabelledClip], features: FeatureConfiguration, embedding: SpeechEmbedding?, alphabet: Alphabet,
+                          label: String, keeping: Kept) throws -> [PreparedClip] {
         let progress = ProgressLine(label, total: clips.count, unit: "clips")
-        let results = try ParallelMap.map(count: clips.count, jobs: workers.jobs, makeWorker: { try FeatureExtractor(configuration: features) },
+        let results = try ParallelMap.map(count: clips.count, jobs: workers.jobs,
+                                          makeWorker: { try FrontEnd(configuration: features, speechEmbedding: embedding) },
                                           progress: { progress.update($0) }) { extractor, index -> Result<PreparedClip, Error>? in
             let clip = clips[index]
             guard let text = clip.transcript else { return nil }

@@ -6,7 +6,7 @@ import Testing
 struct StreamingFeatureExtractorTests {
     static let signal = FeatureOptionTests.signal
 
-    @Test("Streaming frames are identical to batch frames", arguments: [1, 7, 160, 512, 4_000, 16_000], FeatureConfiguration.Kind.allCases)
+    @Test("Streaming frames are identical to batch frames", arguments: [1, 7, 160, 512, 4_000, 16_000], [FeatureConfiguration.Kind.mfcc, .logMel])
     func equalsBatch(chunkSize: Int, kind: FeatureConfiguration.Kind) throws {
         let configuration = FeatureConfiguration(kind: kind)
         let batch = try FeatureExtractor(configuration: configuration).baseFrames(Self.signal)

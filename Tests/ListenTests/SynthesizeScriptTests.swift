@@ -109,7 +109,7 @@ struct SynthesizeScriptTests {
                                            "--batch-size", "8", "--checkpoints", folder.path + "/checkpoints",
                                            "--output", folder.path + "/tiny.lstn"])
         #expect(train.status == 0, "\(train.standardError)")
-        #expect(train.standardError.contains("44 synthetic + 0 real clips (×1) = 44 per epoch; 6 held out"), "\(train.standardError)")
+        #expect(train.standardError.contains("44 manifest + 0 folder clips (×1) = 44 per epoch; 6 held out"), "\(train.standardError)")
         #expect(train.standardError.contains(/epoch 1\/1 loss \d+\.\d{3} held-out accuracy/), "an epoch of 6 updates has a loss")
         #expect(FileManager.default.fileExists(atPath: folder.path + "/tiny.lstn"))
         let eval = try ListenProcess.run(["eval", out + "/manifest.tsv", "--summary", "-"])

@@ -31,7 +31,7 @@ struct TrainEvalCommandTests {
                       "--mel-bands", "24", "--stack-frames", "2", "--dynamic-range", "45", "--monitor", corpus]
         let first = try ListenProcess.run(common + ["--epochs", "2"])
         #expect(first.status == 0, "\(first.standardError)")
-        #expect(first.standardError.contains("0 synthetic + 15 real clips"))
+        #expect(first.standardError.contains("0 manifest + 15 folder clips"))
         #expect(try Self.json(work + "/run/state.json")["epoch"] as? Int == 2)
         #expect(FileManager.default.fileExists(atPath: work + "/run/average.lstn"))
         let resumed = try ListenProcess.run(common + ["--epochs", "3", "--weight-format", "f16"])

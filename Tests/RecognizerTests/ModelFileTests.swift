@@ -144,11 +144,11 @@ final class ModelFileTests {
         var bytes = [UInt8](try ModelFile.data(of: try Self.smallModel()))
         let notModel = try write(Array("RIFF....WAVEfmt somethingsomething".utf8), "audio.wav")
         #expect(throws: ModelError.notAModel(notModel)) { try ModelFile.read(notModel) }
-        bytes[8] = 5
+        bytes[8] = 6
         let future = try write(bytes, "future.lmodel")
-        #expect(throws: ModelError.unsupportedVersion(future, version: 5, supported: 1...4)) { try ModelFile.read(future) }
-        #expect(ModelError.unsupportedVersion(future, version: 5, supported: 1...4).description
-                == "model file '\(future)' is version 5; this build reads versions 1-4")
+        #expect(throws: ModelError.unsupportedVersion(future, version: 6, supported: 1...5)) { try ModelFile.read(future) }
+        #expect(ModelError.unsupportedVersion(future, version: 6, supported: 1...5).description
+                == "model file '\(future)' is version 6; this build reads versions 1-5")
     }
 
     /// The small model with a 13-band log-mel front end changed by `change`: the version byte

@@ -6,17 +6,25 @@ import Features
 /// share most of their work. Here the network runs fully convolutionally over all frames: every
 /// convolution is VALID in time and the three pools over time have stride 2, so one pass gives
 /// exactly the windows starting at frames 0, 8, 16, … A second pass from frame 4 gives those at
-/// 4, 12, 20, … for a 40 ms step. Each convolution is one `cblas_sgemm` over an im2col matrix.
+/// 4, 12, 20, … for a 40 ms step. A convolution across bands is one `cblas_sgemm` over an im2col
+/// matrix; one over frames alone (3 × 1) is three `cblas_sgemm`s on the input itself, each
+/// shifted by a frame, accumulating into the output.
 /// Scratch buffers grow to the longest utterance seen and are reused. Not thread-safe: one
 /// runner per thread.
 public final class SpeechEmbeddingRunner {
     /// The network's weights.
     public let embedding: SpeechEmbedding
+    /// For each layer over frames alone, its kernel split by frame: `[kernelHeight][outputChannels, inputChannels]`.
+    private let frameKernels: [[[Float]]]
     private var buffers: ([Float], [Float], [Float]) = ([], [], [])
 
     /// Prepares a runner for `embedding`.
     public init(embedding: SpeechEmbedding) {
         self.embedding = embedding
+        frameKernels = SpeechEmbedding.layers.enumerated().map { k, layer in
+            guard layer.kernelWidth == 1 else { return [] }
+            return (0..<layer.kernelHeight).map { Self.frameKernel(embedding.weights[k], layer: layer, frame: $0) }
+        }
         BLAS.useSingleThread()
     }
 
@@ -53,13 +61,33 @@ public final class SpeechEmbeddingRunner {
         for (k, layer) in SpeechEmbedding.layers.enumerated() {
             let outFrames = frames - layer.kernelHeight + 1
             let positions = outFrames * bands, width = layer.patchSize
-            Self.im2col(input, frames: frames, bands: bands, layer: layer, into: &patches)
             output.removeAll(keepingCapacity: true)
             output.append(contentsOf: repeatElement(0, count: positions * layer.outputChannels))
-            patches.withUnsafeBufferPointer { p in
-                output.withUnsafeMutableBufferPointer { o in
-                    BLAS.multiplyTransposed(p.baseAddress!, rows: positions, inner: width, embedding.weights[k],
-                                            outputs: layer.outputChannels, bias: embedding.biases[k], into: o.baseAddress!)
+            if layer.kernelWidth == 1 {
+                // Frame i of the kernel reads the input from frame i on: rows i·bands … of the input as it is.
+                input.withUnsafeBufferPointer { x in
+                    output.withUnsafeMutableBufferPointer { o in
+                        for (i, kernel) in frameKernels[k].enumerated() {
+                            let rows = x.baseAddress! + i * bands * layer.inputChannels
+                            if i == 0 {
+                                BLAS.multiplyTransposed(rows, rows: positions, inner: layer.inputChannels, kernel,
+                                                        outputs: layer.outputChannels, bias: embedding.biases[k], into: o.baseAddress!)
+                            } else {
+                                kernel.withUnsafeBufferPointer { w in
+                                    BLAS.multiply(rows, transposingA: false, w.baseAddress!, transposingB: true, m: positions,
+                                                  n: layer.outputChannels, k: layer.inputChannels, beta: 1, into: o.baseAddress!)
+                                }
+                            }
+                        }
+                    }
+                }
+            } else {
+                Self.im2col(input, frames: frames, bands: bands, layer: layer, into: &patches)
+                patches.withUnsafeBufferPointer { p in
+                    output.withUnsafeMutableBufferPointer { o in
+                        BLAS.multiplyTransposed(p.baseAddress!, rows: positions, inner: width, embedding.weights[k],
+                                                outputs: layer.outputChannels, bias: embedding.biases[k], into: o.baseAddress!)
+                    }
                 }
             }
             if k < SpeechEmbedding.layers.count - 1 {
@@ -82,6 +110,18 @@ public final class SpeechEmbeddingRunner {
         }
         return Matrix(rows: frames * bands, columns: SpeechEmbeddingMel.embeddingSize,
                       values: Array(input.prefix(frames * bands * SpeechEmbeddingMel.embeddingSize)))
+    }
+
+    /// The part of a kernel over frames alone that reads frame `frame`: `[outputChannels, inputChannels]`.
+    private static func frameKernel(_ weights: [Float], layer: SpeechEmbedding.Layer, frame: Int) -> [Float] {
+        let channels = layer.inputChannels
+        var kernel: [Float] = []
+        kernel.reserveCapacity(layer.outputChannels * channels)
+        for output in 0..<layer.outputChannels {
+            let start = (output * layer.kernelHeight + frame) * channels
+            kernel.append(contentsOf: weights[start..<(start + channels)])
+        }
+        return kernel
     }
 
     /// The patches of a convolution, VALID in time and SAME (zeros) across bands:
