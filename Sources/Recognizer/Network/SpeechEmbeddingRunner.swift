@@ -3,14 +3,16 @@ import Features
 /// Runs a ``SpeechEmbedding`` over a whole utterance's mel frames at once.
 ///
 /// openWakeWord runs the network on one 76-frame window every 8 frames; neighbouring windows
-/// share most of their work. Here the network runs fully convolutionally over all frames: every
-/// convolution is VALID in time and the three pools over time have stride 2, so one pass gives
-/// exactly the windows starting at frames 0, 8, 16, … A second pass from frame 4 gives those at
-/// 4, 12, 20, … for a 40 ms step. A convolution across bands is one `cblas_sgemm` over an im2col
-/// matrix; one over frames alone (3 × 1) is three `cblas_sgemm`s on the input itself, each
-/// shifted by a frame, accumulating into the output.
-/// Scratch buffers grow to the longest utterance seen and are reused. Not thread-safe: one
-/// runner per thread.
+/// share most of their work. Here the network runs once, fully convolutionally, over all
+/// frames: every convolution is VALID in time, and windows that start 4 frames apart meet the
+/// first two time pools (stride 2 each) on the same pairs of frames, so everything up to the
+/// third time pool is shared by all windows that start at a multiple of 4. That last pool then
+/// slides by one frame instead of two, and the last convolution reads every second of its
+/// frames, which gives the windows at 0, 4, 8, … at once (every second one for an 80 ms step).
+/// A convolution across bands is one `cblas_sgemm` over an im2col matrix; one over frames alone
+/// (3 × 1) is three `cblas_sgemm`s on the input itself, each shifted by a frame (two frames in
+/// the last layer), accumulating into the output. Scratch buffers grow to the longest
+/// utterance seen and are reused. Not thread-safe: one runner per thread.
 public final class SpeechEmbeddingRunner {
     /// The network's weights.
     public let embedding: SpeechEmbedding
@@ -37,38 +39,36 @@ public final class SpeechEmbeddingRunner {
     public func embed(_ mels: Matrix, step: Int) -> Matrix {
         precondition(mels.columns == SpeechEmbeddingMel.bandCount, "expected \(SpeechEmbeddingMel.bandCount) mel bands, got \(mels.columns)")
         precondition(step == 4 || step == 8, "the step must be 4 or 8 frames, not \(step)")
-        let window = SpeechEmbeddingMel.windowFrames, size = SpeechEmbeddingMel.embeddingSize
-        guard mels.rows >= window else { return Matrix(rows: 0, columns: size) }
-        var result = Matrix(rows: (mels.rows - window) / step + 1, columns: size)
-        for offset in stride(from: 0, to: 8, by: step) where mels.rows - offset >= window {
-            let pass = run(mels, from: offset)
-            for j in 0..<pass.rows {
-                let k = (offset + 8 * j) / step
-                guard k < result.rows else { break }
-                for d in 0..<size { result[k, d] = pass[j, d] }
-            }
-        }
-        return result
+        let size = SpeechEmbeddingMel.embeddingSize
+        guard mels.rows >= SpeechEmbeddingMel.windowFrames else { return Matrix(rows: 0, columns: size) }
+        let windows = run(mels), stride = step / 4
+        let count = (mels.rows - SpeechEmbeddingMel.windowFrames) / step + 1
+        precondition(windows.rows >= (count - 1) * stride + 1, "the pass gave \(windows.rows) windows for \(count)")
+        guard stride > 1 else { return Matrix(rows: count, columns: size, values: Array(windows.values.prefix(count * size))) }
+        return Matrix(rows: count, columns: size, values: (0..<count).flatMap { windows.row($0 * stride) })
     }
 
-    /// One fully convolutional pass over `mels[first...]`: the windows at `first + 8j`.
-    private func run(_ mels: Matrix, from first: Int) -> Matrix {
+    /// The pass over all frames: the windows at 0, 4, 8, … `[(frames − 76) / 4 + 1, 96]`.
+    private func run(_ mels: Matrix) -> Matrix {
         var (input, patches, output) = buffers
         defer { buffers = (input, patches, output) }
-        var frames = mels.rows - first, bands = SpeechEmbeddingMel.bandCount
+        var frames = mels.rows, bands = SpeechEmbeddingMel.bandCount
         input.removeAll(keepingCapacity: true)
-        input.append(contentsOf: mels.values[(first * bands)...])
+        input.append(contentsOf: mels.values)
+        let last = SpeechEmbedding.layers.count - 1
         for (k, layer) in SpeechEmbedding.layers.enumerated() {
-            let outFrames = frames - layer.kernelHeight + 1
+            // The last convolution reads every second frame of the sliding last pool's output.
+            let dilation = k == last ? 2 : 1
+            let outFrames = frames - (layer.kernelHeight - 1) * dilation
             let positions = outFrames * bands, width = layer.patchSize
             output.removeAll(keepingCapacity: true)
             output.append(contentsOf: repeatElement(0, count: positions * layer.outputChannels))
             if layer.kernelWidth == 1 {
-                // Frame i of the kernel reads the input from frame i on: rows i·bands … of the input as it is.
+                // Frame i of the kernel reads the input from frame i·dilation on: rows of the input as it is.
                 input.withUnsafeBufferPointer { x in
                     output.withUnsafeMutableBufferPointer { o in
                         for (i, kernel) in frameKernels[k].enumerated() {
-                            let rows = x.baseAddress! + i * bands * layer.inputChannels
+                            let rows = x.baseAddress! + i * dilation * bands * layer.inputChannels
                             if i == 0 {
                                 BLAS.multiplyTransposed(rows, rows: positions, inner: layer.inputChannels, kernel,
                                                         outputs: layer.outputChannels, bias: embedding.biases[k], into: o.baseAddress!)
@@ -90,7 +90,7 @@ public final class SpeechEmbeddingRunner {
                     }
                 }
             }
-            if k < SpeechEmbedding.layers.count - 1 {
+            if k < last {
                 output.withUnsafeMutableBufferPointer { o in
                     for i in o.indices {
                         let x = o[i]
@@ -100,9 +100,11 @@ public final class SpeechEmbeddingRunner {
             }
             frames = outFrames
             if layer.poolHeight > 1 || layer.poolWidth > 1 {
+                // The last time pool slides by one frame: its pairs for windows 4 frames apart.
+                let slides = k == last - 1
                 Self.maxPool(output, frames: frames, bands: bands, channels: layer.outputChannels,
-                             height: layer.poolHeight, width: layer.poolWidth, into: &input)
-                frames /= layer.poolHeight
+                             height: layer.poolHeight, width: layer.poolWidth, timeStride: slides ? 1 : layer.poolHeight, into: &input)
+                frames = slides ? frames - layer.poolHeight + 1 : frames / layer.poolHeight
                 bands /= layer.poolWidth
             } else {
                 swap(&input, &output)
@@ -151,10 +153,11 @@ public final class SpeechEmbeddingRunner {
         }
     }
 
-    /// Max pool of `height × width` with the same stride, VALID: `[frames / height, bands / width, channels]`.
+    /// Max pool of `height × width`, VALID, moving `timeStride` frames and `width` bands:
+    /// `[(frames − height) / timeStride + 1, bands / width, channels]`.
     private static func maxPool(_ input: [Float], frames: Int, bands: Int, channels: Int, height: Int, width: Int,
-                                into output: inout [Float]) {
-        let outFrames = frames / height, outBands = bands / width
+                                timeStride: Int, into output: inout [Float]) {
+        let outFrames = (frames - height) / timeStride + 1, outBands = bands / width
         output.removeAll(keepingCapacity: true)
         output.append(contentsOf: repeatElement(-Float.infinity, count: outFrames * outBands * channels))
         input.withUnsafeBufferPointer { x in
@@ -164,7 +167,7 @@ public final class SpeechEmbeddingRunner {
                         let target = (t * outBands + b) * channels
                         for i in 0..<height {
                             for j in 0..<width {
-                                let source = ((t * height + i) * bands + b * width + j) * channels
+                                let source = ((t * timeStride + i) * bands + b * width + j) * channels
                                 for c in 0..<channels { y[target + c] = max(y[target + c], x[source + c]) }
                             }
                         }
