@@ -4,18 +4,7 @@ import Recognizer
 import TestSupport
 import Testing
 
-/// The weights `scripts/convert-speech-embedding.py` writes from pyopen-wakeword's
-/// `embedding_model.tflite`, into a scratch folder; nil when the script cannot run here.
-private let convertedWeights: String? = {
-    guard let folder = try? Fixtures.scratchFolder().path else { return nil }
-    let process = Process()
-    process.executableURL = URL(fileURLWithPath: "/usr/bin/env")
-    process.arguments = ["python3", Fixtures.packageRoot.appendingPathComponent("scripts/convert-speech-embedding.py").path, "--out", folder]
-    process.standardOutput = FileHandle.nullDevice
-    guard (try? process.run()) != nil else { return nil }
-    process.waitUntilExit()
-    return process.terminationStatus == 0 ? folder : nil
-}()
+private let convertedWeights = Fixtures.speechEmbeddingFolder
 
 /// The ported network against openWakeWord's own `embedding_model.tflite`
 /// (`Tests/Fixtures/speech-embedding`, made by `scripts/make-speech-embedding-fixtures.py`).

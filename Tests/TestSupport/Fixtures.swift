@@ -65,3 +65,20 @@ public enum Fixtures {
         return url
     }
 }
+
+extension Fixtures {
+    /// openWakeWord's speech embedding as text tensors, written once per test process into a
+    /// scratch folder by `scripts/convert-speech-embedding.py`; nil when the script cannot run
+    /// (it needs pyopen-wakeword and tflite: `./scripts/install-python-packages`).
+    public static let speechEmbeddingFolder: String? = {
+        guard let folder = try? scratchFolder().path else { return nil }
+        let process = Process()
+        process.executableURL = URL(fileURLWithPath: "/usr/bin/env")
+        process.arguments = ["python3", packageRoot.appendingPathComponent("scripts/convert-speech-embedding.py").path, "--out", folder]
+        process.standardOutput = FileHandle.nullDevice
+        process.standardError = FileHandle.nullDevice
+        guard (try? process.run()) != nil else { return nil }
+        process.waitUntilExit()
+        return process.terminationStatus == 0 ? folder : nil
+    }()
+}
