@@ -5,19 +5,24 @@ import Recognizer
 import TestSupport
 import Testing
 
-@Suite("Recognizer hearing at several vocal-tract warps, with the shipped model")
+@Suite("Recognizer hearing at several vocal-tract warps, with a log-mel model (r113, Tests/Fixtures)")
 struct RecognizerWarpTests {
+    /// r113, the log-mel model shipped before the speech-embedding one: warps move its mel bands.
+    static func logMelModel() throws -> AcousticModel {
+        try ModelFile.read(Fixtures.own("r113.lstn"))
+    }
+
     static func samples(_ example: String) throws -> [Float] {
         try AudioDecoder.decode(file: Fixtures.packageRoot.path + "/Examples/\(example).wav").samples
     }
 
     static func features(_ example: String, model: AcousticModel) throws -> Matrix {
-        try FeatureExtractor(configuration: model.features).extract(try samples(example))
+        try FrontEnd(model: model).extract(try samples(example))
     }
 
     @Test("One warp of 1 hears once, as recorded: the session's own log-probabilities")
     func oneRun() throws {
-        let model = try ModelFile.bundled()
+        let model = try Self.logMelModel()
         let features = try Self.features("go_left", model: model)
         let recognizer = try Recognizer(model: model, warps: .none)
         #expect(recognizer.logProbabilities(features: features) == InferenceSession(model: model).logProbabilities(features))
@@ -26,7 +31,7 @@ struct RecognizerWarpTests {
 
     @Test("The other warps are heard only when the first hearing has a word below the recheck confidence")
     func recheckOnlyWhenUnsure() throws {
-        let model = try ModelFile.bundled()
+        let model = try Self.logMelModel()
         let samples = try Self.samples("left")
         let decoding = Recognizer.Decoding.vocabulary(try Vocabulary(["lift"]))  // a near miss: heard as [unk], unsure
         func heard(_ warps: Recognizer.Warps) throws -> Transcript {
@@ -43,7 +48,7 @@ struct RecognizerWarpTests {
 
     @Test("Three warps give the log of the mean of the three runs' probabilities, frame by frame")
     func meanOfProbabilities() throws {
-        let model = try ModelFile.bundled()
+        let model = try Self.logMelModel()
         let features = try Self.features("go_left", model: model)
         let factors = [0.9, 1, 1.1]
         let runs = try factors.map { try Recognizer(model: model, warps: .init([$0])).logProbabilities(features: features) }
@@ -62,11 +67,28 @@ struct RecognizerWarpTests {
     @Test("Every example is still heard right at warps 0.9, 1 and 1.1, and by default",
           arguments: ["go", "go_left", "left", "no", "right", "seven", "stop", "up", "yes"])
     func examplesHeard(example: String) throws {
-        let model = try ModelFile.bundled()
+        let model = try Self.logMelModel()
         let decoding = Recognizer.Decoding.vocabulary(try Vocabulary(model.defaultVocabulary))
         for warps in [Recognizer.Warps([0.9, 1, 1.1]), .standard] {
             let recognizer = try Recognizer(model: model, decoding: decoding, warps: warps)
             #expect(recognizer.transcribe(samples: try Self.samples(example)).text == example.replacingOccurrences(of: "_", with: " "))
         }
+    }
+}
+
+@Suite("The shipped model")
+struct ShippedModelTests {
+    @Test("Every example is heard right by default", arguments: ["go", "go_left", "left", "no", "right", "seven", "stop", "up", "yes"])
+    func examplesHeard(example: String) throws {
+        let model = try ModelFile.bundled()
+        let recognizer = try Recognizer(model: model, decoding: .vocabulary(try Vocabulary(model.defaultVocabulary)))
+        #expect(recognizer.transcribe(samples: try RecognizerWarpTests.samples(example)).text == example.replacingOccurrences(of: "_", with: " "))
+    }
+
+    @Test("A speech-embedding model hears as recorded only: warps would move embedding values, not mel bands")
+    func noWarps() throws {
+        let model = try ModelFile.bundled()
+        guard model.features.kind == .speechEmbedding else { return }
+        #expect(try Recognizer(model: model, warps: .standard).warps == .none)
     }
 }
