@@ -21,8 +21,9 @@ public struct VocabularyDecoder: Sendable {
 
     /// The default `[unk]` penalty.
     public static let defaultUnknownPenalty: Float = -4
-    /// The default lowest confidence of an accepted word.
-    public static let defaultRejectionThreshold = 0.35
+    /// The default lowest confidence of an accepted word, chosen with the default `[unk]` penalty
+    /// on the held-out speakers of real-train and its training noise (docs/MODEL.md).
+    public static let defaultRejectionThreshold = 0.25
 
     private let graph: DecodingGraph
     private let entryLabels: [[Int]]
