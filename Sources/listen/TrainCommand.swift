@@ -18,7 +18,7 @@ struct TrainCommand: ParsableCommand {
             is written to --checkpoints after every epoch; running the same command again resumes from it.
             """)
 
-    @Option(name: .customLong("data"), help: "A synthesis manifest (TSV with path, text, split). Repeatable.")
+    @Option(name: .customLong("data"), help: "A manifest: TSV with path and text, and split (scripts/synthesize.py) or speaker and source (real-train's). Repeatable.")
     var manifests: [String] = []
 
     @Option(name: .customLong("real"), help: "A folder of real recordings in the Speech Commands layout. Repeatable.")
@@ -303,7 +303,7 @@ struct TrainCommand: ParsableCommand {
         let fromManifests = train.indices.filter { train[$0].index < trainClips.count }
         let fromFolders = train.indices.filter { train[$0].index >= trainClips.count }
         var schedule: [Int] = []
-        for round in 0..<(weights.values.max() ?? 1) { schedule += fromManifests.filter { weightOf[$0] > round } }
+        for round in 0..<max(1, weights.values.max() ?? 1) { schedule += fromManifests.filter { weightOf[$0] > round } }
         for _ in 0..<realWeight { schedule += fromFolders }
         let sourceCounts = Dictionary(grouping: train.indices, by: { $0 < train.count - realCount ? allClips[train[$0].index].source : "--real" })
             .mapValues(\.count).sorted { $0.key < $1.key }
