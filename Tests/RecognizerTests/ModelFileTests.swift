@@ -98,7 +98,7 @@ final class ModelFileTests {
         #expect(architecture == ModelArchitecture(inputSize: 13, hiddenSize: 8, layerCount: 2, classCount: 29, timeReduction: 1))
     }
 
-    @Test("A header of session 11 with its one 'convolution' reads as a list of one, and writes as the list")
+    @Test("An old header with its one 'convolution' reads as a list of one, and writes as the list")
     func architectureWithOneConvolution() throws {
         let json = #"{"inputSize":40,"hiddenSize":8,"layerCount":2,"classCount":29,"timeReduction":2,"#
             + #""convolution":{"bandStride":2,"channels":16,"inputBands":40,"kernelBands":5,"kernelFrames":3}}"#

@@ -31,7 +31,7 @@ public struct ModelArchitecture: Sendable, Codable, Hashable {
     private enum CodingKeys: String, CodingKey { case inputSize, hiddenSize, layerCount, classCount, timeReduction, convolutions, convolution }
 
     /// Reads an architecture; files written before ``timeReduction`` and ``convolutions``
-    /// existed have neither (1, none), and session 11's files name their one convolution
+    /// existed have neither (1, none), and the oldest files with a convolution name their one convolution
     /// `convolution`.
     public init(from decoder: any Decoder) throws {
         let container = try decoder.container(keyedBy: CodingKeys.self)
