@@ -123,6 +123,12 @@ struct TrainCommand: ParsableCommand {
     @Option(help: "Tempo perturbation: each clip's frames are stretched by a factor in 1 ± this, anew every epoch.")
     var stretch: Double = 0
 
+    @Option(help: "Speed perturbation: the share of clips (0–1) whose waveform is resampled to play at a speed in 1 ± --speed-change (pitch, formants and tempo together), anew every epoch, before --noise-mix.")
+    var speedShare: Double = 0
+
+    @Option(help: "The largest change of --speed-share's speed (0.1: from 0.9 to 1.1 times).")
+    var speedChange: Double = 0.1
+
     @Option(help: "Background noise at training time: the share of clips (0–1) that hear a random stretch of a random noise clip (the training data's clips without words) at an SNR drawn from --noise-snr, anew every epoch.")
     var noiseMix: Double = 0
 
@@ -199,6 +205,8 @@ struct TrainCommand: ParsableCommand {
         if !(0...20).contains(frequencyMask) { throw ValidationError("--frequency-mask must be between 0 and 20 bands") }
         if !(0...500).contains(timeMask) { throw ValidationError("--time-mask must be between 0 and 500 ms") }
         if !(0...1).contains(noiseMix) { throw ValidationError("--noise-mix must be between 0 and 1") }
+        if !(0...1).contains(speedShare) { throw ValidationError("--speed-share must be between 0 and 1") }
+        if !(0..<0.5).contains(speedChange) { throw ValidationError("--speed-change must be at least 0 and below 0.5") }
         if !(0...1).contains(narrowband) { throw ValidationError("--narrowband must be between 0 and 1") }
         if !(0...20).contains(loudnessContour) || !(0...20).contains(tiltContour) {
             throw ValidationError("--loudness-contour and --tilt-contour must be between 0 and 20 dB")
@@ -292,7 +300,7 @@ struct TrainCommand: ParsableCommand {
         heldoutClips.shuffle(using: &generator)
         heldoutClips = Array(heldoutClips.prefix(devLimit))
         let train = try examples(trainClips + realClips, features: features, embedding: embedding, alphabet: alphabet, label: "training features",
-                                 keeping: [noiseMix > 0 ? .samples : [], loudnessContour > 0 || tiltContour > 0 ? .base : [],
+                                 keeping: [noiseMix > 0 || speedShare > 0 ? .samples : [], loudnessContour > 0 || tiltContour > 0 ? .base : [],
                                            narrowband > 0 ? .narrowBase : []])
         let realCount = train.count - train.prefix(while: { $0.index < trainClips.count }).count
         let dev = try examples(heldoutClips, features: features, embedding: embedding, alphabet: alphabet, label: "held-out features", keeping: [])
@@ -365,6 +373,7 @@ struct TrainCommand: ParsableCommand {
         let mixing = noiseMix > 0
             ? NoiseMixing(noises: train.filter { $0.example.labels.isEmpty }.map(\.samples), probability: noiseMix,
                           signalToNoise: noiseSnr.lower...noiseSnr.upper) : nil
+        let speed = SpeedPerturbation(probability: speedShare, maximumChange: speedChange)
         if let mixing, mixing.noises.isEmpty {
             StandardError.write("listen: --noise-mix needs clips without words in the training data (noise clips or a 'none' folder)")
             throw ExitCode.inputFailed
@@ -380,7 +389,9 @@ struct TrainCommand: ParsableCommand {
         func view(of index: Int, seed viewSeed: UInt64, stretch: Double?) throws -> (example: TrainingExample, stretch: Double) {
             var masks = SeededGenerator(seed: viewSeed)
             var example = train[index].example
-            var samples = mixing?.apply(to: train[index].samples, using: &masks)
+            // Speech is resampled first, so that the noise added after keeps its own pitch.
+            let spoken = train[index].example.labels.isEmpty ? nil : try speed.apply(to: train[index].samples, using: &masks)
+            var samples = mixing.flatMap { $0.apply(to: spoken ?? train[index].samples, using: &masks) } ?? spoken
             let narrow = narrowband > 0 && Double.random(in: 0..<1, using: &masks) < narrowband
             if narrow, let noisy = samples { samples = try Resampler.roundTrip(noisy, through: Self.narrowbandRate) }
             // Noise, the 8 kHz channel and the loudness and tilt curves work on the frames before normalisation.
