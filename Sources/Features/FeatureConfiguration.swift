@@ -53,23 +53,6 @@ public struct FeatureConfiguration: Sendable, Codable, Hashable {
     public var includesDeltas: Bool = false
     /// Normalisation over the utterance.
     public var normalization: Normalization = .none
-    /// Consecutive frames concatenated into one after deltas and normalisation (a low frame
-    /// rate front end: 2 gives frames every 2 hops holding both 10 ms frames); a trailing
-    /// frame short of a full group is dropped.
-    public var stackedFrames: Int = 1
-    /// Dynamic range of the log-mel energies, in dB (``Kind/logMel`` only; nil = none): every
-    /// band's energy is raised smoothly onto a floor this far below the utterance's loudest frame
-    /// (its mean energy over the bands), before deltas and normalisation. Detail quieter than
-    /// the floor (the silence of a clean recording, a faint noise bed) then looks the same in
-    /// every recording, so a quiet room and a noisy one give closer features.
-    public var dynamicRange: Double?
-    /// Per-channel energy normalisation (PCEN, Wang et al. 2017) instead of the dB scale, with
-    /// this smoother time constant in seconds (``Kind/logMel`` only; nil = none): every band's
-    /// energy is divided by its own recent average (a one-pole smoother over frames) raised to
-    /// 0.98, then compressed by a square root, after any ``dynamicRange`` floor and before
-    /// deltas and normalisation. Steady sounds (hum, fan, a room's noise bed) settle to about
-    /// the same small value at any level, and onsets stand out.
-    public var energyNormalization: Double?
     /// Silence (zeros) put before and after the samples of every utterance before framing, in
     /// seconds (nil = none). Frames then cover the very first and last samples, and a recording
     /// cut tight around its word is heard with a little silence around it, as training clips are.
@@ -106,19 +89,18 @@ public struct FeatureConfiguration: Sendable, Codable, Hashable {
     /// under a speech embedding.
     public var baseDimension: Int { kind == .mfcc ? coefficientCount : melBandCount }
 
-    /// Values per frame as extracted: ``baseDimension``, tripled with deltas, times ``stackedFrames``;
-    /// a speech embedding's size.
+    /// Values per frame as extracted: ``baseDimension``, tripled with deltas; a speech embedding's size.
     public var dimension: Int {
-        kind == .speechEmbedding ? SpeechEmbeddingMel.embeddingSize : baseDimension * (includesDeltas ? 3 : 1) * stackedFrames
+        kind == .speechEmbedding ? SpeechEmbeddingMel.embeddingSize : baseDimension * (includesDeltas ? 3 : 1)
     }
 
-    /// Base frames per extracted frame: ``stackedFrames``, or ``embeddingStep`` between embeddings.
-    var framesPerStep: Int { kind == .speechEmbedding ? embeddingStep : stackedFrames }
+    /// Base frames per extracted frame: 1, or ``embeddingStep`` between embeddings.
+    var framesPerStep: Int { kind == .speechEmbedding ? embeddingStep : 1 }
 
-    /// Base frames an extracted frame spans: ``stackedFrames``, or a speech embedding's window.
-    var framesPerWindow: Int { kind == .speechEmbedding ? SpeechEmbeddingMel.windowFrames : stackedFrames }
+    /// Base frames an extracted frame spans: 1, or a speech embedding's window.
+    var framesPerWindow: Int { kind == .speechEmbedding ? SpeechEmbeddingMel.windowFrames : 1 }
 
-    /// Seconds between extracted (stacked) frames.
+    /// Seconds between extracted frames.
     public var frameShift: Double { Double(hopLength * framesPerStep) / Double(sampleRate) }
 
     /// Seconds from the first sample of an extracted frame to the centre of the windows it holds.
@@ -126,13 +108,11 @@ public struct FeatureConfiguration: Sendable, Codable, Hashable {
 
     /// The ``edgePadding`` a front end may have, in seconds.
     public static let edgePaddingRange = 0.0...1.0
-    /// The ``energyNormalization`` time constants a front end may have, in seconds.
-    public static let energyNormalizationRange = 0.01...10.0
 
     /// ``edgePadding`` in whole samples, at each end.
     public var edgePaddingSamples: Int { Int(((edgePadding ?? 0) * Double(sampleRate)).rounded()) }
 
-    /// Base frames (before stacking) for `sampleCount` samples: `1 + (N - fftSize) / hopLength`, no padding.
+    /// Base frames for `sampleCount` samples: `1 + (N - fftSize) / hopLength`, no padding.
     public func frameCount(forSampleCount sampleCount: Int) -> Int {
         sampleCount < fftSize ? 0 : 1 + (sampleCount - fftSize) / hopLength
     }
@@ -152,24 +132,14 @@ public struct FeatureConfiguration: Sendable, Codable, Hashable {
                     && maximumFrequency <= Double(sampleRate) / 2, "need 0 <= minimumFrequency < maximumFrequency <= sampleRate/2")
         try require(kind == .logMel || (coefficientCount > 0 && coefficientCount <= melBandCount),
                     "coefficientCount must be 1...melBandCount")
-        try require((1...8).contains(stackedFrames), "stackedFrames must be 1...8")
         if kind == .speechEmbedding {
             try require(sampleRate == 16_000 && fftSize == 512 && windowLength == 400 && hopLength == 160
                         && melBandCount == SpeechEmbeddingMel.bandCount && minimumFrequency == 60 && maximumFrequency == 3_800,
                         "a speech embedding needs its own mel front end (16 kHz, FFT 512, window 400, hop 160, 32 bands, 60-3800 Hz)")
-            try require(!includesDeltas && stackedFrames == 1 && dynamicRange == nil && energyNormalization == nil,
-                        "a speech embedding takes no deltas, stacked frames, dynamic range or energy normalisation")
+            try require(!includesDeltas, "a speech embedding takes no deltas")
             try require(embeddingStep == 4 || embeddingStep == 8, "embeddingStep must be 4 or 8 frames")
         }
-        if let dynamicRange {
-            try require(kind == .logMel, "dynamicRange needs kind logmel")
-            try require(dynamicRange > 0 && dynamicRange <= 200, "dynamicRange must be above 0 and at most 200 dB")
-        }
         if let edgePadding { try require(Self.edgePaddingRange.contains(edgePadding), "edgePadding must be 0 to 1 s") }
-        if let energyNormalization {
-            try require(kind == .logMel, "energyNormalization needs kind logmel")
-            try require(Self.energyNormalizationRange.contains(energyNormalization), "energyNormalization must be 0.01 to 10 s")
-        }
     }
 
     private enum CodingKeys: String, CodingKey {
@@ -179,7 +149,8 @@ public struct FeatureConfiguration: Sendable, Codable, Hashable {
     }
 
     /// Writes every field; ``embeddingStep`` only under a speech embedding, so that other
-    /// configurations read back by older builds are what they wrote.
+    /// configurations read back by older builds are what they wrote (and `stackedFrames: 1`,
+    /// which those builds require).
     public func encode(to encoder: any Encoder) throws {
         var container = encoder.container(keyedBy: CodingKeys.self)
         try container.encode(sampleRate, forKey: .sampleRate)
@@ -193,15 +164,14 @@ public struct FeatureConfiguration: Sendable, Codable, Hashable {
         try container.encode(kind, forKey: .kind)
         try container.encode(includesDeltas, forKey: .includesDeltas)
         try container.encode(normalization, forKey: .normalization)
-        try container.encode(stackedFrames, forKey: .stackedFrames)
-        try container.encodeIfPresent(dynamicRange, forKey: .dynamicRange)
-        try container.encodeIfPresent(energyNormalization, forKey: .energyNormalization)
+        try container.encode(1, forKey: .stackedFrames)
         try container.encodeIfPresent(edgePadding, forKey: .edgePadding)
         if kind == .speechEmbedding { try container.encode(embeddingStep, forKey: .embeddingStep) }
     }
 
-    /// Reads a configuration; those written before ``stackedFrames``, ``dynamicRange``,
-    /// ``energyNormalization`` or ``edgePadding`` existed have none (1 frame, no floor, dB, no padding).
+    /// Reads a configuration; one written before ``edgePadding`` existed has none.
+    /// - Throws: ``FeatureError/retired(_:)`` for a front end that needs frame stacking, a
+    ///   dynamic range floor or PCEN, which this version no longer has.
     public init(from decoder: any Decoder) throws {
         let container = try decoder.container(keyedBy: CodingKeys.self)
         sampleRate = try container.decode(Int.self, forKey: .sampleRate)
@@ -215,9 +185,15 @@ public struct FeatureConfiguration: Sendable, Codable, Hashable {
         kind = try container.decode(Kind.self, forKey: .kind)
         includesDeltas = try container.decode(Bool.self, forKey: .includesDeltas)
         normalization = try container.decode(Normalization.self, forKey: .normalization)
-        stackedFrames = try container.decodeIfPresent(Int.self, forKey: .stackedFrames) ?? 1
-        dynamicRange = try container.decodeIfPresent(Double.self, forKey: .dynamicRange)
-        energyNormalization = try container.decodeIfPresent(Double.self, forKey: .energyNormalization)
+        if let stacked = try container.decodeIfPresent(Int.self, forKey: .stackedFrames), stacked != 1 {
+            throw FeatureError.retired("frame stacking (stackedFrames \(stacked))")
+        }
+        if let range = try container.decodeIfPresent(Double.self, forKey: .dynamicRange) {
+            throw FeatureError.retired("a dynamic range floor (dynamicRange \(range) dB)")
+        }
+        if let timeConstant = try container.decodeIfPresent(Double.self, forKey: .energyNormalization) {
+            throw FeatureError.retired("per-channel energy normalisation (energyNormalization \(timeConstant) s)")
+        }
         edgePadding = try container.decodeIfPresent(Double.self, forKey: .edgePadding)
         embeddingStep = try container.decodeIfPresent(Int.self, forKey: .embeddingStep) ?? 4
     }

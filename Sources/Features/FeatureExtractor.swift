@@ -85,30 +85,16 @@ public final class FeatureExtractor {
         return result
     }
 
-    /// Floors the dB values (``FeatureConfiguration/dynamicRange``), replaces them by PCEN
-    /// values (``FeatureConfiguration/energyNormalization``), adds deltas, applies
-    /// normalisation and stacks frames, as configured. Under a speech embedding the mel frames
+    /// Adds deltas and applies normalisation, as configured. Under a speech embedding the mel frames
     /// come back as they are: the recognizer's front end embeds and normalises them.
     /// - Parameter base: `[frames, baseDimension]` from ``baseFrames(_:)`` or a streaming extractor.
     /// - Returns: `[frames, dimension]` (`[frames, baseDimension]` under a speech embedding).
     public func postprocess(_ base: Matrix) -> Matrix {
         precondition(base.columns == configuration.baseDimension, "expected \(configuration.baseDimension) columns, got \(base.columns)")
         guard configuration.kind != .speechEmbedding else { return base }
-        var frames = base
-        if let range = configuration.dynamicRange { Self.raiseToFloor(&frames, range: range) }
-        if let timeConstant = configuration.energyNormalization {
-            Self.normalizeEnergies(&frames, timeConstant: timeConstant,
-                                   frameSeconds: Double(configuration.hopLength) / Double(configuration.sampleRate))
-        }
-        if configuration.includesDeltas { frames = Self.withDeltas(frames) }
+        var frames = configuration.includesDeltas ? Self.withDeltas(base) : base
         Self.normalize(&frames, configuration.normalization)
-        return configuration.stackedFrames > 1 ? Self.stack(frames, by: configuration.stackedFrames) : frames
-    }
-
-    /// Row t holds rows `k·t ..< k·t + k` side by side; a last group short of `k` rows is dropped.
-    static func stack(_ frames: Matrix, by k: Int) -> Matrix {
-        let rows = frames.rows / k
-        return Matrix(rows: rows, columns: frames.columns * k, values: Array(frames.values.prefix(rows * k * frames.columns)))
+        return frames
     }
 
     /// Computes one base frame from the `fftSize` samples starting at `start`.
@@ -139,42 +125,6 @@ public final class FeatureExtractor {
                 let row = d.baseAddress! + i * bands
                 for j in 0..<bands { sum += row[j] * energies[j] }
                 output[i] = sum
-            }
-        }
-    }
-
-    /// Raises every dB value `x` to `10 log10(10^(x/10) + 10^(F/10))`, where the floor `F` lies
-    /// `range` dB below the loudest frame's mean energy over the bands.
-    static func raiseToFloor(_ m: inout Matrix, range: Double) {
-        guard m.rows > 0, m.columns > 0 else { return }
-        var loudest = 0.0
-        for t in 0..<m.rows {
-            var energy = 0.0
-            for d in 0..<m.columns { energy += pow(10, Double(m[t, d]) / 10) }
-            loudest = max(loudest, energy / Double(m.columns))
-        }
-        let floorEnergy = loudest * pow(10, -range / 10)
-        for t in 0..<m.rows {
-            for d in 0..<m.columns { m[t, d] = Float(10 * log10(pow(10, Double(m[t, d]) / 10) + floorEnergy)) }
-        }
-    }
-
-    /// Per-channel energy normalisation of dB values, as librosa's `pcen` with its defaults:
-    /// with `E = 10^(x/10)`, the smoother `M_t = (1 − s) M_{t−1} + s E_t` starts at `M_0 = E_0`
-    /// and each value becomes `(E_t / (ε + M_t)^0.98 + 2)^0.5 − √2`, where
-    /// `s = (√(1 + 4τ²) − 1) / (2τ²)` for the time constant `τ` in frames and `ε = 10⁻¹⁰`
-    /// (the dB scale's floor).
-    static func normalizeEnergies(_ m: inout Matrix, timeConstant: Double, frameSeconds: Double) {
-        guard m.rows > 0 else { return }
-        let frames = timeConstant / frameSeconds
-        let s = ((1 + 4 * frames * frames).squareRoot() - 1) / (2 * frames * frames)
-        let alpha = 0.98, delta = 2.0, epsilon = 1e-10
-        var smoothed = (0..<m.columns).map { pow(10, Double(m[0, $0]) / 10) }
-        for t in 0..<m.rows {
-            for d in 0..<m.columns {
-                let energy = pow(10, Double(m[t, d]) / 10)
-                smoothed[d] = (1 - s) * smoothed[d] + s * energy
-                m[t, d] = Float((energy / pow(epsilon + smoothed[d], alpha) + delta).squareRoot() - delta.squareRoot())
             }
         }
     }

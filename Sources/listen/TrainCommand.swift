@@ -52,17 +52,14 @@ struct TrainCommand: ParsableCommand {
     @Option(help: "Log-mel bands between 20 Hz and 7.6 kHz.")
     var melBands = 40
 
-    @Option(help: ArgumentHelp("Train on openWakeWord's frozen speech embedding instead of log-mel features: the folder of text tensors scripts/convert-speech-embedding.py writes. The network goes into the model file; --mel-bands, --hop-length, --convolution, --warp and the contours do not apply.",
+    @Option(help: ArgumentHelp("Train on openWakeWord's frozen speech embedding instead of log-mel features: the folder of text tensors scripts/convert-speech-embedding.py writes. The network goes into the model file; --mel-bands, --hop-length, --convolution and --warp do not apply.",
                                valueName: "folder"))
     var speechEmbedding: String?
 
     @Option(help: "With --speech-embedding: mel frames (10 ms) between embeddings, 4 (40 ms) or 8 (80 ms).")
     var embeddingStep = 4
 
-    @Option(help: "Consecutive feature frames joined into one (2 with --hop-length 160: 20 ms frames that hold both 10 ms frames).")
-    var stackFrames = 1
-
-    @Option(help: ArgumentHelp("Channels of each convolution over 3 frames × 5 bands (every second band kept, ReLU) in front of the first GRU layer: 16 for one, 16,32 for two in a row (0 = none; needs --stack-frames 1).",
+    @Option(help: ArgumentHelp("Channels of each convolution over 3 frames × 5 bands (every second band kept, ReLU) in front of the first GRU layer: 16 for one, 16,32 for two in a row (0 = none).",
                                valueName: "channels"))
     var convolution = ConvolutionChannels(counts: [])
 
@@ -87,32 +84,14 @@ struct TrainCommand: ParsableCommand {
     @Option(help: "Feature normalisation over each utterance: 'utterance' (every band to mean 0 and variance 1) or 'utterance-pooled' (every band to mean 0, one variance over all bands, so the empty bands of narrowband audio stay flat).")
     var normalization: FeatureConfiguration.Normalization = .utterance
 
-    @Option(help: "Dynamic range of the log-mel energies in dB: every band is raised smoothly onto a floor this far below the clip's loudest frame, so that quiet detail (a clean recording's silence, a faint noise bed) looks alike in every recording; stored in the model, applied to everything it hears (absent = no floor).")
-    var dynamicRange: Double?
-
-    @Option(help: "Per-channel energy normalisation (PCEN) of the mel energies instead of dB, with this smoother time constant in seconds (0.4 is librosa's default): each band is divided by its own recent average, so steady noise at any level looks alike and onsets stand out; stored in the model, applied to everything it hears (absent = dB).")
-    var energyNormalization: Double?
-
     @Option(help: "Seconds of silence put before and after every clip before its features are computed, in training and (stored in the model) in everything the model hears, so that recordings cut tight around their word are heard with a little silence around them (absent = none).")
     var edgePadding: Double?
 
     @Option(help: "Decoupled weight decay of the weight matrices (AdamW; each update shrinks them by learning rate × this; 0 = none).")
     var weightDecay: Float = 0
 
-    @Option(help: "Dropout rate on every GRU layer's output during training (0 = none).")
-    var dropout: Float = 0
-
-    @Option(help: "Confidence penalty: the loss minimised is CTC − this × the sum of the output frames' entropies, which keeps the letter distributions from growing overconfident (0 = none; the logged loss includes it).")
-    var confidencePenalty: Float = 0
-
-    @Option(help: "Consistency regularisation (CR-CTC): each clip is seen as two differently augmented views of the same tempo in one batch (--batch-size counts views, so half as many clips per update and twice the updates per epoch), and each view's loss gains this × the KL divergence from the other view's letter distributions (0 = none).")
-    var consistency: Float = 0
-
     @Option(help: "Vocal-tract length perturbation: each clip's frequency axis is warped by a factor in 1 ± this, anew every epoch (log-mel features only).")
     var warp: Double = 0
-
-    @Option(help: "Formant perturbation: the warp's factor tilts across the bands by up to ± this (the lowest band × (1 − tilt), the highest × (1 + tilt)), anew every epoch (log-mel features only).")
-    var warpTilt: Double = 0
 
     @Option(help: "SpecAugment: the widest of the two runs of mel bands masked in each clip, anew every epoch.")
     var frequencyMask = 5
@@ -134,15 +113,6 @@ struct TrainCommand: ParsableCommand {
 
     @Option(help: "The signal-to-noise range of --noise-mix in dB, LOW,HIGH (over the whole clip).")
     var noiseSnr = DecibelRange(lower: 5, upper: 30)
-
-    @Option(help: "Narrowband: the share of clips (0–1) heard as 8 kHz recordings, converted down to 8 kHz and back so that nothing above 4 kHz is left, anew every epoch (after --noise-mix).")
-    var narrowband: Double = 0
-
-    @Option(help: "Loudness contour: each clip's level rises and falls along a smooth random curve within ± this many dB (knots 80–250 ms apart), anew every epoch (0 = none).")
-    var loudnessContour: Double = 0
-
-    @Option(help: "Tilt contour: each clip's spectral balance shifts along a smooth random curve, the top mel band gaining up to this many dB while the bottom band loses as much (or the reverse), anew every epoch (0 = none).")
-    var tiltContour: Double = 0
 
     @Option(help: "Word balance: a word in more than this many clips of an epoch is shown in a random subset of about this many of them, drawn anew every epoch (0 = every clip every epoch).")
     var balance = 0
@@ -179,11 +149,9 @@ struct TrainCommand: ParsableCommand {
         if hiddenSize <= 0 || hiddenSize % 8 != 0 { throw ValidationError("--hidden-size must be a positive multiple of 8") }
         if hopLength < 80 || hopLength > 400 { throw ValidationError("--hop-length must be between 80 and 400 samples") }
         if !(16...128).contains(melBands) { throw ValidationError("--mel-bands must be between 16 and 128") }
-        if !(1...4).contains(stackFrames) { throw ValidationError("--stack-frames must be between 1 and 4") }
         if !convolution.counts.allSatisfy((1...64).contains) || convolution.counts.count > ModelArchitecture.limits.convolutionCount {
             throw ValidationError("--convolution takes 0, or up to \(ModelArchitecture.limits.convolutionCount) channel counts between 1 and 64 (16,32)")
         }
-        if !convolution.counts.isEmpty && stackFrames > 1 { throw ValidationError("--convolution reads single frames; it cannot be used with --stack-frames") }
         if layers < 1 || epochs < 1 || batchSize < 1 { throw ValidationError("--layers, --epochs and --batch-size must be positive") }
         if realWeight < 0 { throw ValidationError("--real-weight must be 0 or more") }
         if let duplicate = Dictionary(grouping: sourceWeights, by: \.source).first(where: { $0.value.count > 1 })?.key {
@@ -194,35 +162,18 @@ struct TrainCommand: ParsableCommand {
             throw ValidationError("--time-reduction must be between 1 and \(ModelArchitecture.limits.timeReduction)")
         }
         if !(0...1).contains(weightDecay) { throw ValidationError("--weight-decay must be between 0 and 1") }
-        if !(0..<0.9).contains(dropout) { throw ValidationError("--dropout must be at least 0 and below 0.9") }
-        if !(0...1).contains(confidencePenalty) { throw ValidationError("--confidence-penalty must be between 0 and 1") }
-        if !(0...10).contains(consistency) { throw ValidationError("--consistency must be between 0 and 10") }
-        if consistency > 0 && (batchSize < 2 || batchSize % 2 != 0) {
-            throw ValidationError("--consistency needs an even --batch-size (two views of each clip)")
-        }
         if !(0..<0.5).contains(warp) || !(0..<0.5).contains(stretch) { throw ValidationError("--warp and --stretch must be at least 0 and below 0.5") }
-        if !(0..<0.3).contains(warpTilt) { throw ValidationError("--warp-tilt must be at least 0 and below 0.3") }
         if !(0...20).contains(frequencyMask) { throw ValidationError("--frequency-mask must be between 0 and 20 bands") }
         if !(0...500).contains(timeMask) { throw ValidationError("--time-mask must be between 0 and 500 ms") }
         if !(0...1).contains(noiseMix) { throw ValidationError("--noise-mix must be between 0 and 1") }
         if !(0...1).contains(speedShare) { throw ValidationError("--speed-share must be between 0 and 1") }
         if !(0..<0.5).contains(speedChange) { throw ValidationError("--speed-change must be at least 0 and below 0.5") }
-        if !(0...1).contains(narrowband) { throw ValidationError("--narrowband must be between 0 and 1") }
-        if !(0...20).contains(loudnessContour) || !(0...20).contains(tiltContour) {
-            throw ValidationError("--loudness-contour and --tilt-contour must be between 0 and 20 dB")
-        }
         if balance < 0 { throw ValidationError("--balance must be 0 (off) or a number of clips") }
-        if let dynamicRange, !(dynamicRange > 0 && dynamicRange <= 200) { throw ValidationError("--dynamic-range must be above 0 and at most 200 dB") }
         if let edgePadding, !FeatureConfiguration.edgePaddingRange.contains(edgePadding) { throw ValidationError("--edge-padding must be between 0 and 1 s") }
-        if let energyNormalization, !FeatureConfiguration.energyNormalizationRange.contains(energyNormalization) {
-            throw ValidationError("--energy-normalization must be between 0.01 and 10 s")
-        }
         if normalization == .none { throw ValidationError("--normalization must be utterance or utterance-pooled (the masks assume normalised features)") }
         if speechEmbedding != nil {
-            if !convolution.counts.isEmpty || stackFrames > 1 || timeReduction > 1 || warp > 0 || warpTilt > 0 || loudnessContour > 0
-                || tiltContour > 0 || dynamicRange != nil || energyNormalization != nil {
-                throw ValidationError("--speech-embedding takes no --convolution, --stack-frames, --time-reduction, --warp, --warp-tilt, "
-                                      + "contours, --dynamic-range or --energy-normalization (its frames are embeddings, not mel bands)")
+            if !convolution.counts.isEmpty || timeReduction > 1 || warp > 0 {
+                throw ValidationError("--speech-embedding takes no --convolution, --time-reduction or --warp (its frames are embeddings, not mel bands)")
             }
             if embeddingStep != 4 && embeddingStep != 8 { throw ValidationError("--embedding-step must be 4 or 8") }
         }
@@ -238,9 +189,6 @@ struct TrainCommand: ParsableCommand {
         var features = FeatureConfiguration(kind: .logMel, normalization: normalization)
         features.hopLength = hopLength
         features.melBandCount = melBands
-        features.stackedFrames = stackFrames
-        features.dynamicRange = dynamicRange
-        features.energyNormalization = energyNormalization
         features.edgePadding = edgePadding.flatMap { $0 > 0 ? $0 : nil }
         var embedding: SpeechEmbedding?
         if let speechEmbedding {
@@ -300,10 +248,9 @@ struct TrainCommand: ParsableCommand {
         heldoutClips.shuffle(using: &generator)
         heldoutClips = Array(heldoutClips.prefix(devLimit))
         let train = try examples(trainClips + realClips, features: features, embedding: embedding, alphabet: alphabet, label: "training features",
-                                 keeping: [noiseMix > 0 || speedShare > 0 ? .samples : [], loudnessContour > 0 || tiltContour > 0 ? .base : [],
-                                           narrowband > 0 ? .narrowBase : []])
+                                 keepingSamples: noiseMix > 0 || speedShare > 0)
         let realCount = train.count - train.prefix(while: { $0.index < trainClips.count }).count
-        let dev = try examples(heldoutClips, features: features, embedding: embedding, alphabet: alphabet, label: "held-out features", keeping: [])
+        let dev = try examples(heldoutClips, features: features, embedding: embedding, alphabet: alphabet, label: "held-out features", keepingSamples: false)
         let allClips = trainClips + realClips
         // Every clip as many times as its source's weight: a manifest's source, or --real-weight for the folders.
         let weights = Dictionary(uniqueKeysWithValues: sourceWeights.map { ($0.source, $0.count) })
@@ -330,7 +277,7 @@ struct TrainCommand: ParsableCommand {
         }
 
         // Model and optimizer: a checkpoint if there is one, else fresh weights.
-        let clipsPerBatch = consistency > 0 ? batchSize / 2 : batchSize  // with --consistency, two views of each clip
+        let clipsPerBatch = batchSize
         let lrSchedule = LearningRateSchedule(peak: learningRate, floor: finalLearningRate ?? learningRate * 0.05, warmupSteps: 300,
                                               totalSteps: epochSizes.reduce(0) { $0 + ($1 + clipsPerBatch - 1) / clipsPerBatch })
         var checkpoint: TrainingCheckpoint
@@ -366,10 +313,10 @@ struct TrainCommand: ParsableCommand {
             return model
         }
         // Two runs of frames of at most --time-mask ms, two runs of at most --frequency-mask bands.
-        let maskFrames = timeMask * features.sampleRate / (1000 * hopLength * stackFrames)  // whole frames, rounded down
+        let maskFrames = timeMask * features.sampleRate / (1000 * hopLength)  // whole frames, rounded down
         let masking = SpecAugment(maximumTimeMask: timeMask == 0 ? 0 : max(1, maskFrames),
                                   maximumFrequencyMask: frequencyMask)
-        let perturbation = SpeakerPerturbation(maximumWarp: warp, maximumStretch: stretch, maximumTilt: warpTilt)
+        let perturbation = SpeakerPerturbation(maximumWarp: warp, maximumStretch: stretch)
         let mixing = noiseMix > 0
             ? NoiseMixing(noises: train.filter { $0.example.labels.isEmpty }.map(\.samples), probability: noiseMix,
                           signalToNoise: noiseSnr.lower...noiseSnr.upper) : nil
@@ -378,30 +325,23 @@ struct TrainCommand: ParsableCommand {
             StandardError.write("listen: --noise-mix needs clips without words in the training data (noise clips or a 'none' folder)")
             throw ExitCode.inputFailed
         }
-        let contour = LoudnessContour(maximumGain: loudnessContour, maximumTilt: tiltContour)
-        let frameSeconds = Double(hopLength) / Double(features.sampleRate)
         let extractor = try FrontEnd(configuration: features, speechEmbedding: embedding)
         let monitorDecoding = Recognizer.Decoding.vocabulary(defaultVocabulary, unknownPenalty: VocabularyDecoder.defaultUnknownPenalty,
                                                              rejectionThreshold: VocabularyDecoder.defaultRejectionThreshold)
         var reportsUnreadable = true
 
-        // One augmented view of a clip, drawn from its own seed; a second view takes the first's tempo.
-        func view(of index: Int, seed viewSeed: UInt64, stretch: Double?) throws -> (example: TrainingExample, stretch: Double) {
+        // One augmented view of a clip, drawn from its own seed.
+        func view(of index: Int, seed viewSeed: UInt64) throws -> TrainingExample {
             var masks = SeededGenerator(seed: viewSeed)
             var example = train[index].example
             // Speech is resampled first, so that the noise added after keeps its own pitch.
             let spoken = train[index].example.labels.isEmpty ? nil : try speed.apply(to: train[index].samples, using: &masks)
-            var samples = mixing.flatMap { $0.apply(to: spoken ?? train[index].samples, using: &masks) } ?? spoken
-            let narrow = narrowband > 0 && Double.random(in: 0..<1, using: &masks) < narrowband
-            if narrow, let noisy = samples { samples = try Resampler.roundTrip(noisy, through: Self.narrowbandRate) }
-            // Noise, the 8 kHz channel and the loudness and tilt curves work on the frames before normalisation.
-            if let base = samples.map(extractor.baseFrames) ?? (narrow ? train[index].narrowBase : train[index].base) {
-                example.features = extractor.postprocess(contour.apply(to: base, frameSeconds: frameSeconds, using: &masks))
+            if let samples = mixing.flatMap({ $0.apply(to: spoken ?? train[index].samples, using: &masks) }) ?? spoken {
+                example.features = extractor.postprocess(extractor.baseFrames(samples))
             }
-            let perturbed = perturbation.apply(to: example.features, configuration: features, using: &masks, stretch: stretch)
+            let perturbed = perturbation.apply(to: example.features, configuration: features, using: &masks)
             let bands = features.kind == .speechEmbedding ? features.dimension : features.baseDimension
-            return (TrainingExample(features: masking.apply(to: perturbed.features, bands: bands, using: &masks),
-                                    labels: example.labels), perturbed.stretch)
+            return TrainingExample(features: masking.apply(to: perturbed, bands: bands, using: &masks), labels: example.labels)
         }
 
         while state.epoch < epochs {
@@ -422,12 +362,8 @@ struct TrainCommand: ParsableCommand {
             // The views of the batch that starts at `batchStart` and trains as update `step`.
             let epochOrder = order
             func views(from batchStart: Int, step: Int) throws -> [TrainingExample] {
-                try epochOrder[batchStart..<min(epochOrder.count, batchStart + clipsPerBatch)].enumerated().flatMap { offset, index in
-                    let first = try view(of: index, seed: seed ^ UInt64(step &* 1_000_003 &+ offset), stretch: nil)
-                    guard consistency > 0 else { return [first.example] }
-                    let second = try view(of: index, seed: seed ^ UInt64(step &* 1_000_003 &+ clipsPerBatch &+ offset),
-                                          stretch: first.stretch)
-                    return [first.example, second.example]
+                try epochOrder[batchStart..<min(epochOrder.count, batchStart + clipsPerBatch)].enumerated().map { offset, index in
+                    try view(of: index, seed: seed ^ UInt64(step &* 1_000_003 &+ offset))
                 }
             }
             var upcoming = Prefetch { [step = state.step] in try views(from: 0, step: step) }
@@ -437,9 +373,7 @@ struct TrainCommand: ParsableCommand {
                 if nextStart < order.count {
                     upcoming = Prefetch { [step = state.step + 1] in try views(from: nextStart, step: step) }
                 }
-                let result = trainer.step(batch, learningRate: lrSchedule.rate(at: state.step), dropout: dropout,
-                                          weightDecay: weightDecay, confidencePenalty: confidencePenalty, consistency: consistency,
-                                          seed: seed ^ UInt64(state.step) &* 0x2545_F491_4F6C_DD1D)
+                let result = trainer.step(batch, learningRate: lrSchedule.rate(at: state.step), weightDecay: weightDecay)
                 state.step += 1
                 average?.update(with: trainer.model.tensors)
                 if result.used > 0 && result.loss.isFinite {
@@ -520,28 +454,14 @@ struct TrainCommand: ParsableCommand {
     private struct PreparedClip {
         var index: Int
         var example: TrainingExample
-        /// The 16 kHz samples (for --noise-mix), else none.
+        /// The 16 kHz samples (for --noise-mix and --speed-share), else none.
         var samples: [Float]
-        /// The frames before deltas and normalisation (for --loudness-contour and --tilt-contour), else nil.
-        var base: Matrix?
-        /// The base frames of the clip converted down to 8 kHz and back (for --narrowband), else nil.
-        var narrowBase: Matrix?
     }
-
-    /// What a prepared clip keeps besides its features.
-    private struct Kept: OptionSet {
-        let rawValue: Int
-        static let samples = Kept(rawValue: 1), base = Kept(rawValue: 2), narrowBase = Kept(rawValue: 4)
-    }
-
-    /// The rate of --narrowband's channel, in Hz: the telephone band of 8 kHz recordings.
-    static let narrowbandRate = 8_000
 
     /// Decodes and labels clips on all cores; unreadable or unspellable clips are reported and skipped.
-    /// Each clip keeps what `keeping` asks for: its 16 kHz samples, its base frames, the base frames
-    /// of its 8 kHz version.
+    /// Each clip keeps its 16 kHz samples if `keepingSamples`.
     private func examples(_ clips: [LabelledClip], features: FeatureConfiguration, embedding: SpeechEmbedding?, alphabet: Alphabet,
-                          label: String, keeping: Kept) throws -> [PreparedClip] {
+                          label: String, keepingSamples: Bool) throws -> [PreparedClip] {
         let progress = ProgressLine(label, total: clips.count, unit: "clips")
         let results = try ParallelMap.map(count: clips.count, jobs: workers.jobs,
                                           makeWorker: { try FrontEnd(configuration: features, speechEmbedding: embedding) },
@@ -551,12 +471,9 @@ struct TrainCommand: ParsableCommand {
             do {
                 try alphabet.checkSpellable(text)
                 let audio = try AudioDecoder.decode(file: clip.path)
-                let base = extractor.baseFrames(audio.samples)
-                let narrowBase = keeping.contains(.narrowBase)
-                    ? extractor.baseFrames(try Resampler.roundTrip(audio.samples, through: Self.narrowbandRate)) : nil
-                return .success(PreparedClip(index: index, example: TrainingExample(features: extractor.postprocess(base), labels: alphabet.encode(text)),
-                                             samples: keeping.contains(.samples) ? audio.samples : [],
-                                             base: keeping.contains(.base) ? base : nil, narrowBase: narrowBase))
+                let features = extractor.postprocess(extractor.baseFrames(audio.samples))
+                return .success(PreparedClip(index: index, example: TrainingExample(features: features, labels: alphabet.encode(text)),
+                                             samples: keepingSamples ? audio.samples : []))
             } catch {
                 return .failure(error)
             }

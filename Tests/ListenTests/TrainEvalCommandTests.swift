@@ -21,14 +21,14 @@ struct TrainEvalCommandTests {
         try JSONSerialization.jsonObject(with: Data(contentsOf: URL(fileURLWithPath: path))) as! [String: Any]
     }
 
-    @Test("train writes a checkpoint per epoch (with the weight average), resumes it, writes the model (time reduction, mel bands, stacking, dynamic range and f16 weights recorded) and plot; eval scores it")
+    @Test("train writes a checkpoint per epoch (with the weight average), resumes it, writes the model (time reduction, mel bands and f16 weights recorded) and plot; eval scores it")
     func trainResumeEval() throws {
         let corpus = try Self.smallCorpus()
         let work = try Fixtures.scratchFolder().path
         let common = ["train", "--real", corpus, "--hidden-size", "16", "--layers", "2", "--time-reduction", "2", "--batch-size", "4",
                       "--checkpoints", work + "/run", "--output", work + "/small.lstn", "--seed", "3",
-                      "--warp", "0.1", "--stretch", "0.1", "--frequency-mask", "8", "--dropout", "0.1", "--average-decay", "0.9",
-                      "--mel-bands", "24", "--stack-frames", "2", "--dynamic-range", "45", "--monitor", corpus]
+                      "--warp", "0.1", "--stretch", "0.1", "--frequency-mask", "8", "--average-decay", "0.9",
+                      "--mel-bands", "24", "--monitor", corpus]
         let first = try ListenProcess.run(common + ["--epochs", "2"])
         #expect(first.status == 0, "\(first.standardError)")
         #expect(first.standardError.contains("0 manifest + 15 folder clips"))
@@ -47,9 +47,8 @@ struct TrainEvalCommandTests {
         #expect(plot.hasPrefix("<svg") && plot.contains("polyline") && plot.contains("corpus, as listen eval scores it"))
         let header = try Data(contentsOf: URL(fileURLWithPath: work + "/small.lstn")).prefix(4_096)
         #expect(header.range(of: Data(#""timeReduction":2"#.utf8)) != nil, "the model file's header records the time reduction")
-        #expect(header.range(of: Data(#""melBandCount":24"#.utf8)) != nil && header.range(of: Data(#""stackedFrames":2"#.utf8)) != nil
-                && header.range(of: Data(#""inputSize":48"#.utf8)) != nil, "the model reads pairs of 24-band frames")
-        #expect(header.range(of: Data(#""dynamicRange":45"#.utf8)) != nil, "the model floors what it hears as it was trained")
+        #expect(header.range(of: Data(#""melBandCount":24"#.utf8)) != nil && header.range(of: Data(#""inputSize":24"#.utf8)) != nil,
+                "the model reads 24-band frames")
         #expect(header.range(of: Data(#""dtype":"f16""#.utf8)) != nil && header.range(of: Data(#""dtype":"f32""#.utf8)) == nil,
                 "--weight-format f16 stores every tensor in 16 bits")
 
@@ -131,20 +130,15 @@ struct TrainEvalCommandTests {
         #expect(eval.standardError.contains("accuracy: ") && eval.standardError.contains("per word:"))
     }
 
-    @Test("Out-of-range training options are usage errors", arguments: [["--dropout", "0.95"], ["--warp", "0.6"],
+    @Test("Out-of-range training options are usage errors", arguments: [["--warp", "0.6"],
                                                                         ["--stretch", "-0.1"], ["--average-decay", "1"],
                                                                         ["--time-reduction", "0"], ["--frequency-mask", "30"],
                                                                         ["--balance=-1"], ["--normalization", "none"], ["--mel-bands", "8"],
-                                                                        ["--dynamic-range", "0"], ["--dynamic-range", "250"],
-                                                                        ["--energy-normalization", "0"], ["--edge-padding", "2"],
-                                                                        ["--stack-frames", "5"], ["--convolution", "65"],
+                                                                        ["--edge-padding", "2"], ["--convolution", "65"],
                                                                         ["--convolution", "16,0"], ["--convolution", "8,8,8,8,8"],
-                                                                        ["--convolution", "4", "--stack-frames", "2"],
                                                                         ["--final-learning-rate", "0.01"], ["--weight-decay", "2"],
                                                                         ["--noise-mix", "1.5"], ["--noise-snr", "30,5"], ["--noise-snr", "10"],
-                                                                        ["--loudness-contour", "25"], ["--tilt-contour=-1"],
-                                                                        ["--narrowband", "1.5"], ["--confidence-penalty", "2"],
-                                                                        ["--consistency=-1"], ["--consistency", "0.5", "--batch-size", "3"],
+                                                                        ["--speed-share", "1.5"], ["--speed-change", "0.5"],
                                                                         ["--time-mask", "600"], ["--real-weight=-1"],
                                                                         ["--dev-limit=-1"], ["--jobs", "0"]])
     func badOptions(option: [String]) throws {
@@ -153,7 +147,16 @@ struct TrainEvalCommandTests {
         #expect(result.standardError.contains(option[0].prefix { $0 != "=" }))
     }
 
-    @Test("--noise-mix, --narrowband, --loudness-contour, --tilt-contour, --confidence-penalty, --consistency and --time-mask change what is trained, the same way for the same seed; without noise clips to mix it is refused by name")
+    @Test("Options of augmentations and front ends that never shipped are gone", arguments: ["--dropout", "--confidence-penalty",
+          "--consistency", "--loudness-contour", "--tilt-contour", "--warp-tilt", "--narrowband", "--dynamic-range",
+          "--energy-normalization", "--stack-frames"])
+    func retiredOptions(option: String) throws {
+        let result = try ListenProcess.run(["train", "--real", "/nonexistent", "--checkpoints", "/tmp/unused", option, "1"])
+        #expect(result.status == 2)
+        #expect(result.standardError.contains("Unknown option '\(option)'"), "\(result.standardError)")
+    }
+
+    @Test("--noise-mix, --speed-share and --time-mask change what is trained, the same way for the same seed; without noise clips to mix it is refused by name")
     func noiseMix() throws {
         let corpus = try Self.smallCorpus()
         let work = try Fixtures.scratchFolder().path
@@ -163,24 +166,19 @@ struct TrainEvalCommandTests {
         }
         // The last tensors, before the trailing checksum (which covers the header's time stamp too).
         func weights(_ name: String) throws -> Data { try Data(contentsOf: URL(fileURLWithPath: "\(work)/\(name).lstn")).dropLast(4).suffix(2_000) }
-        let noisy = ["--noise-mix", "1", "--noise-snr", "0,10"], contour = ["--loudness-contour", "10"]
-        for (name, options) in [("plain", []), ("noisy", noisy), ("again", noisy), ("contour", contour), ("contour-again", contour),
-                                ("both", noisy + contour), ("tilt", ["--tilt-contour", "6"]), ("narrow", ["--narrowband", "1"]),
-                                ("narrow-again", ["--narrowband", "1"]), ("confident", ["--confidence-penalty", "0.5"]),
-                                ("views", ["--consistency", "0.5"]), ("views-again", ["--consistency", "0.5"]),
-                                ("long-masks", ["--time-mask", "300"])] {
+        let noisy = ["--noise-mix", "1", "--noise-snr", "0,10"], faster = ["--speed-share", "1", "--speed-change", "0.2"]
+        for (name, options) in [("plain", []), ("noisy", noisy), ("again", noisy), ("speed", faster), ("speed-again", faster),
+                                ("both", noisy + faster), ("long-masks", ["--time-mask", "300"])] {
             let result = try train(name, options, corpus: corpus)
             #expect(result.status == 0, "\(result.standardError)")
-            // 15 clips ×1 in batches of 4: 4 updates, or 8 with two views of each clip per batch of 4.
+            // 15 clips ×1 in batches of 4: 4 updates.
             let updates = result.standardError.firstMatch(of: /epoch 1\/1 \d+\/(\d+)/).map { Int($0.1)! }
-            #expect(updates == (name.hasPrefix("views") ? 8 : 4), "\(name): \(result.standardError)")
+            #expect(updates == 4, "\(name): \(result.standardError)")
         }
         #expect(try weights("noisy") == weights("again"))
-        #expect(try weights("contour") == weights("contour-again"))
-        #expect(try weights("narrow") == weights("narrow-again"))
-        #expect(try weights("views") == weights("views-again"))
-        let distinct = try ["plain", "noisy", "contour", "both", "tilt", "narrow", "confident", "views", "long-masks"].map(weights)
-        #expect(Set(distinct).count == 9)
+        #expect(try weights("speed") == weights("speed-again"))
+        let distinct = try ["plain", "noisy", "speed", "both", "long-masks"].map(weights)
+        #expect(Set(distinct).count == 5)
         try FileManager.default.removeItem(atPath: corpus + "/none")
         let refused = try train("quiet", ["--noise-mix", "0.5"], corpus: corpus)
         #expect(refused.status == 1)
@@ -213,7 +211,7 @@ struct TrainEvalCommandTests {
                       "--checkpoints", run, "--output", run + "/m.lstn"]
         let first = try ListenProcess.run(common + ["--epochs", "1"])
         #expect(first.status == 0, "\(first.standardError)")
-        for other in [["--normalization", "utterance-pooled"], ["--dynamic-range", "40"], ["--energy-normalization", "0.4"], ["--hidden-size", "16"]] {
+        for other in [["--normalization", "utterance-pooled"], ["--mel-bands", "32"], ["--edge-padding", "0.1"], ["--hidden-size", "16"]] {
             let result = try ListenProcess.run(common + other)
             #expect(result.status == 1, "\(other)")
             #expect(result.standardError.contains("cannot resume from \(run): its model has other features or layers"), "\(other)")

@@ -55,17 +55,6 @@ struct CTCDecoderTests {
         #expect(timing.start(0) == 0 && timing.end(0) == 0, "a slot inside the padding before the input is clamped to its start")
     }
 
-    @Test("Stacked feature frames are timed like the time reduction of the same frames")
-    func stackedTimestamps() {
-        var stacked = FeatureConfiguration()
-        stacked.stackedFrames = 2
-        let reduced = FrameTiming(features: FeatureConfiguration(), timeReduction: 4, duration: 1)
-        let timing = FrameTiming(features: stacked, timeReduction: 2, duration: 1)
-        for frame in 0..<10 {
-            #expect(abs(timing.start(frame) - reduced.start(frame)) < 1e-9 && abs(timing.end(frame) - reduced.end(frame)) < 1e-9)
-        }
-    }
-
     @Test("Beam search of width 1 equals greedy decoding", arguments: 0..<20)
     func beamWidthOne(seed: Int) {
         var generator = SeededGenerator(seed: UInt64(seed))

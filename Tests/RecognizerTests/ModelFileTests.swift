@@ -164,22 +164,29 @@ final class ModelFileTests {
         return (bytes[8], bytes[9], try ModelFile.read(try write(bytes, name)).features)
     }
 
-    @Test("A model with a dynamic-range floor is written as version 2, so a version-1 reader refuses it instead of running it unfloored; others stay version 1")
-    func versionOfFloor() throws {
+    @Test("A model with edge padding is written as version 4, so older readers refuse it instead of running it unpadded; others stay version 1")
+    func versionOfEdgePadding() throws {
         #expect(try ModelFile.data(of: try Self.smallModel())[8] == 1)
-        let floored = try writtenVersion("floored.lmodel") { $0.dynamicRange = 40 }
-        #expect(floored.version == 2 && floored.next == 0)
-        #expect(floored.features.dynamicRange == 40)
+        let padded = try writtenVersion("padded.lmodel") { $0.edgePadding = 0.1 }
+        #expect(padded.version == 4 && padded.next == 0)
+        #expect(padded.features.edgePadding == 0.1)
     }
 
-    @Test("A model with energy normalisation is written as version 3, with edge padding as version 4, so older readers refuse it instead of running it on other features")
-    func versionOfEnergyNormalization() throws {
-        let pcen = try writtenVersion("pcen.lmodel") { $0.energyNormalization = 0.4 }
-        #expect(pcen.version == 3 && pcen.next == 0)
-        #expect(pcen.features.energyNormalization == 0.4)
-        let padded = try writtenVersion("padded.lmodel") { $0.energyNormalization = 0.4; $0.edgePadding = 0.1 }
-        #expect(padded.version == 4, "edge padding, the newer field, is version 4")
-        #expect(padded.features.edgePadding == 0.1)
+    @Test("A model whose front end needs a retired feature is refused with a message naming it")
+    func retiredFeature() throws {
+        var model = try Self.smallModel()
+        model.features.kind = .logMel
+        model.features.melBandCount = 13
+        let bytes = [UInt8](try ModelFile.data(of: model))
+        let headerLength = Int(bytes[12]) | Int(bytes[13]) << 8 | Int(bytes[14]) << 16 | Int(bytes[15]) << 24
+        let header = String(decoding: bytes[16..<(16 + headerLength)], as: UTF8.self)
+            .replacingOccurrences(of: "\"stackedFrames\":1", with: "\"dynamicRange\":40,\"stackedFrames\":1")
+        // The header is read before the checksum is checked, so the old checksum may stay.
+        let path = try write(Array(bytes[0..<12]) + le(UInt32(header.utf8.count)) + Array(header.utf8) + Array(bytes[(16 + headerLength)...]),
+                             "floored.lmodel")
+        #expect(throws: ModelError.unreadable(path, reason: "\(FeatureError.retired("a dynamic range floor (dynamicRange 40.0 dB)"))")) {
+            try ModelFile.read(path)
+        }
     }
 
     @Test("A hostile header declaring a huge model is refused before allocating")

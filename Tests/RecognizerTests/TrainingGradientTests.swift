@@ -54,17 +54,15 @@ struct CTCLossTests {
         #expect(CTCLoss.lossAndGradient(lp, labels: [1, 2]) != nil)
     }
 
-    @Test("The gradient matches central differences on the logits, with and without a confidence penalty",
-          arguments: [0, 0.3] as [Float])
-    func gradient(confidencePenalty: Float) throws {
+    @Test("The gradient matches central differences on the logits")
+    func gradient() throws {
         var generator = SeededGenerator(seed: 3)
         let logits = Matrix(rows: 6, columns: 5, values: randomValues(30, scale: 2, generator: &generator))
         let labels = [1, 3, 3]
         func loss(_ logits: Matrix) -> Float {
-            CTCLoss.lossAndGradient(logSoftmax(logits), labels: labels, confidencePenalty: confidencePenalty)!.loss
+            CTCLoss.lossAndGradient(logSoftmax(logits), labels: labels)!.loss
         }
-        let (_, analytic) = try #require(CTCLoss.lossAndGradient(logSoftmax(logits), labels: labels,
-                                                                 confidencePenalty: confidencePenalty))
+        let (_, analytic) = try #require(CTCLoss.lossAndGradient(logSoftmax(logits), labels: labels))
         let h: Float = 1e-2
         for index in logits.values.indices {
             var plus = logits, minus = logits
@@ -75,36 +73,6 @@ struct CTCLossTests {
         }
     }
 
-    @Test("The consistency loss is KL(target ‖ p) and its gradient matches central differences with the target held fixed")
-    func consistencyGradient() throws {
-        var generator = SeededGenerator(seed: 6)
-        let logits = Matrix(rows: 4, columns: 5, values: randomValues(20, scale: 2, generator: &generator))
-        let target = logSoftmax(Matrix(rows: 4, columns: 5, values: randomValues(20, scale: 2, generator: &generator)))
-        let (loss, analytic) = ConsistencyLoss.lossAndGradient(logSoftmax(logits), target: target)
-        let lp = logSoftmax(logits)
-        let expected = target.values.indices.map { exp(target.values[$0]) * (target.values[$0] - lp.values[$0]) }.reduce(0, +)
-        #expect(abs(loss - expected) < 1e-5 && loss > 0)
-        #expect(ConsistencyLoss.lossAndGradient(target, target: target).loss.magnitude < 1e-6)
-        let h: Float = 1e-2
-        for index in logits.values.indices {
-            var plus = logits, minus = logits
-            plus.values[index] += h
-            minus.values[index] -= h
-            let numeric = (ConsistencyLoss.lossAndGradient(logSoftmax(plus), target: target).loss
-                           - ConsistencyLoss.lossAndGradient(logSoftmax(minus), target: target).loss) / (2 * h)
-            #expect(abs(numeric - analytic.values[index]) < 2e-3, "logit \(index)")
-        }
-    }
-
-    @Test("The confidence penalty subtracts β × the frames' entropies from the CTC loss")
-    func confidencePenaltyValue() throws {
-        var generator = SeededGenerator(seed: 4)
-        let lp = logSoftmax(Matrix(rows: 5, columns: 4, values: randomValues(20, scale: 2, generator: &generator)))
-        let plain = try #require(CTCLoss.lossAndGradient(lp, labels: [2, 1])).loss
-        let penalised = try #require(CTCLoss.lossAndGradient(lp, labels: [2, 1], confidencePenalty: 0.5)).loss
-        let entropies = (0..<lp.rows).map { t in (0..<lp.columns).map { -exp(lp[t, $0]) * lp[t, $0] }.reduce(0, +) }
-        #expect(abs(penalised - (plain - 0.5 * entropies.reduce(0, +))) < 1e-4)
-    }
 }
 
 @Suite("Backpropagation through the BiGRU")
@@ -223,24 +191,6 @@ struct BackpropagationTests {
         }
     }
 
-    @Test("With dropout, every tensor's gradient matches central differences under the same masks", arguments: [0, 5, 8, 13, 16])
-    func finiteDifferencesWithDropout(tensor: Int) throws {
-        let model = try Self.tinyModel()
-        var generator = SeededGenerator(seed: UInt64(200 + tensor))
-        let features = Matrix(rows: 9, columns: 5, values: randomValues(45, scale: 1, generator: &generator))
-        let labels = Alphabet.english.encode("ab")
-        let dropout = Dropout(rate: 0.3, seed: 77)
-        var gradient = Backpropagation.zeroGradient(like: model)
-        let maskedLoss = try #require(Backpropagation(model: model).accumulate(features: features, labels: labels, into: &gradient, dropout: dropout))
-        var plain = Backpropagation.zeroGradient(like: model)
-        let plainLoss = try #require(Backpropagation(model: model).accumulate(features: features, labels: labels, into: &plain))
-        #expect(maskedLoss != plainLoss, "the masks must change the pass")
-        expectGradient(gradient, of: model, tensor: tensor, generator: &generator) { changed in
-            var scratch = Backpropagation.zeroGradient(like: model)
-            return Backpropagation(model: changed).accumulate(features: features, labels: labels, into: &scratch, dropout: dropout)!
-        }
-    }
-
     @Test("A packed batch of different lengths gives each utterance's loss and the sum of their gradients",
           arguments: [(1, 0), (2, 0), (2, 1), (2, 2)])
     func packedBatch(timeReduction: Int, convolutions: Int) throws {
@@ -251,14 +201,12 @@ struct BackpropagationTests {
             TrainingExample(features: Matrix(rows: frames, columns: 5, values: randomValues(frames * 5, scale: 1, generator: &generator)),
                             labels: Alphabet.english.encode(text))
         }
-        let dropouts: [Dropout?] = [Dropout(rate: 0.3, seed: 1), nil, Dropout(rate: 0.3, seed: 3), Dropout(rate: 0.3, seed: 4)]
         let backpropagation = Backpropagation(model: model)
         var packed = Backpropagation.zeroGradient(like: model)
-        let losses = backpropagation.accumulate(batch, dropouts: dropouts, into: &packed)
+        let losses = backpropagation.accumulate(batch, into: &packed)
         var summed = Backpropagation.zeroGradient(like: model)
         for (index, example) in batch.enumerated() {
-            let alone = backpropagation.accumulate(features: example.features, labels: example.labels, into: &summed,
-                                                   dropout: dropouts[index])
+            let alone = backpropagation.accumulate(features: example.features, labels: example.labels, into: &summed)
             #expect(losses[index] == nil ? alone == nil : abs(losses[index]! - alone!) < 1e-4, "utterance \(index)")
         }
         #expect(losses.count == 4 && losses[2] == nil && losses.compactMap { $0 }.count == 3)
@@ -266,53 +214,6 @@ struct BackpropagationTests {
             let scale = max(1e-3, summed[tensor].map(abs).max()!)
             let difference = zip(packed[tensor], summed[tensor]).map { abs($0 - $1) }.max()!
             #expect(difference <= 1e-4 * scale, "\(model.architecture.tensorShapes[tensor].name): \(difference)")
-        }
-    }
-
-    @Test("With consistency, each tensor's gradient is that of both views' CTC losses plus α × KL from the other view held fixed",
-          arguments: [0, 5, 8, 13, 16])
-    func finiteDifferencesWithConsistency(tensor: Int) throws {
-        let model = try Self.tinyModel(timeReduction: 2)
-        let alpha: Float = 0.7
-        var generator = SeededGenerator(seed: UInt64(300 + tensor))
-        let labels = Alphabet.english.encode("ab")
-        // Two views of one clip: the same frames and labels, different values.
-        let pair = (0..<2).map { _ in TrainingExample(features: Matrix(rows: 9, columns: 5, values: randomValues(45, scale: 1, generator: &generator)),
-                                                      labels: labels) }
-        var gradient = Backpropagation.zeroGradient(like: model)
-        let losses = Backpropagation(model: model, consistency: alpha).accumulate(pair, into: &gradient)
-        func logProbabilities(_ model: AcousticModel) -> [Matrix] {
-            pair.map { InferenceSession(model: model, threadCount: 1).logProbabilities($0.features) }
-        }
-        let fixed = logProbabilities(model)
-        // Each view's loss: its CTC loss + α KL(other ‖ this).
-        for (own, other) in [(0, 1), (1, 0)] {
-            let ctc = CTCLoss.lossAndGradient(fixed[own], labels: labels)!.loss
-            let divergence = ConsistencyLoss.lossAndGradient(fixed[own], target: fixed[other]).loss
-            #expect(abs(losses[own]! - (ctc + alpha * divergence)) < 1e-3, "view \(own)")
-        }
-        // The objective whose gradient it is: the other view's distributions are constants.
-        expectGradient(gradient, of: model, tensor: tensor, generator: &generator) { changed in
-            let moved = logProbabilities(changed)
-            return (0..<2).map { own in
-                CTCLoss.lossAndGradient(moved[own], labels: labels)!.loss
-                    + alpha * ConsistencyLoss.lossAndGradient(moved[own], target: fixed[1 - own]).loss
-            }.reduce(0, +)
-        }
-    }
-
-    @Test("With consistency, two identical views add nothing to the CTC losses and gradient")
-    func identicalViews() throws {
-        let model = try Self.tinyModel()
-        var generator = SeededGenerator(seed: 17)
-        let view = TrainingExample(features: Matrix(rows: 8, columns: 5, values: randomValues(40, scale: 1, generator: &generator)),
-                                   labels: Alphabet.english.encode("ba"))
-        var plain = Backpropagation.zeroGradient(like: model), paired = plain
-        let plainLosses = Backpropagation(model: model).accumulate([view, view], into: &plain)
-        let pairedLosses = Backpropagation(model: model, consistency: 1).accumulate([view, view], into: &paired)
-        #expect(zip(plainLosses, pairedLosses).allSatisfy { abs($0! - $1!) < 1e-5 })
-        for tensor in plain.indices {
-            #expect(zip(plain[tensor], paired[tensor]).allSatisfy { abs($0 - $1) < 1e-5 })
         }
     }
 

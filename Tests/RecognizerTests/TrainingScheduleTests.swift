@@ -24,7 +24,7 @@ struct TrainingScheduleTests {
         #expect(Set(masks.map(\.values)).count > 1)
     }
 
-    @Test("Speaker perturbation: a warp above 1 moves a formant to higher bands, a tilted warp moves formants apart, a stretch changes the frame count; same seed, same result")
+    @Test("Speaker perturbation: a warp above 1 moves a formant to higher bands, a stretch changes the frame count; same seed, same result")
     func perturbation() {
         var configuration = FeatureConfiguration(kind: .logMel)
         configuration.melBandCount = 40
@@ -45,28 +45,11 @@ struct TrainingScheduleTests {
                 == perturbation.apply(to: features, configuration: configuration, using: &second))
         var several = SeededGenerator(seed: 4)
         let draws = (0..<10).map { _ in perturbation.apply(to: features, configuration: configuration, using: &several) }
-        #expect(Set(draws.map(\.features.rows)).count > 1)
-        #expect(draws.allSatisfy { $0.features.rows == Int((50 * $0.stretch).rounded()) })
-        // A given tempo (a second view of a clip) keeps the frame count; the warp is still drawn.
-        let copies = (0..<10).map { _ in perturbation.apply(to: features, configuration: configuration, using: &several, stretch: 1.2) }
-        #expect(copies.allSatisfy { $0.features.rows == 60 && $0.stretch == 1.2 })
-        #expect(Set(copies.map(\.features)).count > 1)
+        #expect(Set(draws.map(\.rows)).count > 1)
+        #expect(draws.allSatisfy { (45...55).contains($0.rows) })
+        #expect(Set(draws).count == 10)
         var none = SeededGenerator(seed: 5)
-        #expect(SpeakerPerturbation(maximumWarp: 0, maximumStretch: 0).apply(to: features, configuration: configuration, using: &none).features == features)
-
-        // A tilted warp moves a low and a high formant apart; one factor for all bands is the plain warp.
-        let formants = Matrix(rows: 5, columns: 40, values: (0..<200).map { [8, 32].contains($0 % 40) ? 1 : 0 })
-        func peaks(_ m: Matrix) -> (low: Int, high: Int) {
-            ((0..<20).max { m[2, $0] < m[2, $1] }!, (20..<40).max { m[2, $0] < m[2, $1] }!)
-        }
-        let tilted = SpeakerPerturbation.warpFrequencies(formants, by: (0..<40).map { 0.85 + 0.3 * Double($0) / 39 },
-                                                          configuration: configuration)
-        #expect(peaks(tilted).low < 8 && peaks(tilted).high > 32)
-        #expect(SpeakerPerturbation.warpFrequencies(formants, by: Array(repeating: 1.1, count: 40), configuration: configuration)
-                == SpeakerPerturbation.warpFrequencies(formants, by: 1.1, configuration: configuration))
-        let tilting = SpeakerPerturbation(maximumWarp: 0, maximumStretch: 0, maximumTilt: 0.2)
-        let tilts = (0..<10).map { _ in tilting.apply(to: formants, configuration: configuration, using: &several).features }
-        #expect(Set(tilts).count == 10 && tilts.allSatisfy { $0.rows == 5 })
+        #expect(SpeakerPerturbation(maximumWarp: 0, maximumStretch: 0).apply(to: features, configuration: configuration, using: &none) == features)
     }
 
     @Test("The learning rate warms up linearly, peaks, then decays by a cosine to its floor")

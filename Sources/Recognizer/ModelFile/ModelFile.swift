@@ -21,9 +21,9 @@ import Foundation
 public enum ModelFile {
     static let magic = Array("LSTNMODL".utf8)
     /// The newest version this build writes. Versions 2-5 mark front ends that older readers
-    /// would misread (they skip a field they do not know): a ``FeatureConfiguration/dynamicRange``
-    /// (2), ``FeatureConfiguration/energyNormalization`` (3), ``FeatureConfiguration/edgePadding`` (4),
-    /// a speech embedding (5).
+    /// would misread (they skip a field they do not know): a dynamic range floor (2), PCEN (3),
+    /// ``FeatureConfiguration/edgePadding`` (4), a speech embedding (5). This build refuses the
+    /// first two, which never shipped, with a message naming them.
     public static let version = 5
     /// The versions this build reads.
     public static let readableVersions = 1...5
@@ -31,11 +31,10 @@ public enum ModelFile {
     /// The oldest version that describes `features` fully, so that older builds still read
     /// every model they can run and refuse, by version, one they would run wrongly.
     /// - Parameter features: the model's front end.
-    /// - Returns: 1, or the version of the newest of these fields the front end uses: 2 a dynamic
-    ///   range, 3 energy normalisation, 4 edge padding, 5 a speech embedding.
+    /// - Returns: 1, or the version of the newest of these fields the front end uses: 4 edge
+    ///   padding, 5 a speech embedding.
     public static func version(for features: FeatureConfiguration) -> Int {
-        features.kind == .speechEmbedding ? 5 : features.edgePadding != nil ? 4 : features.energyNormalization != nil ? 3
-            : features.dynamicRange != nil ? 2 : 1
+        features.kind == .speechEmbedding ? 5 : features.edgePadding != nil ? 4 : 1
     }
 
     /// The tensors a model file holds for `features` and `architecture`: the trained ones, then
@@ -156,6 +155,8 @@ public enum ModelFile {
             let header: Header
             do {
                 header = try JSONDecoder().decode(Header.self, from: Data(bytes[16..<(16 + headerLength)]))
+            } catch let error as FeatureError {
+                throw ModelError.unreadable(name, reason: "\(error)")
             } catch {
                 throw ModelError.corrupt(name, reason: "unreadable header (\(describe(error)))")
             }

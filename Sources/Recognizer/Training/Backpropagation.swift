@@ -10,23 +10,14 @@ import Foundation
 public struct Backpropagation: Sendable {
     /// The model whose gradient is computed.
     public let model: AcousticModel
-    /// β of the confidence penalty added to every utterance's CTC loss (0: none; see
-    /// ``CTCLoss/lossAndGradient(_:labels:confidencePenalty:)``).
-    public let confidencePenalty: Float
-    /// α of the consistency loss between the two views of a clip (0: none). When it is above
-    /// 0, a batch is pairs of views, utterances 2i and 2i + 1 (same frames and labels), and each
-    /// view's loss gains α Σₜ KL(other view ‖ this view) (``ConsistencyLoss``).
-    public let consistency: Float
     /// Each layer's and direction's ``GRUWeights/hiddenWeightsTransposed``, made once for the
     /// update and read by both threads' halves.
     let hiddenWeightsTransposed: [[[Float]]]
 
     /// Prepares backpropagation for a model.
-    public init(model: AcousticModel, confidencePenalty: Float = 0, consistency: Float = 0) {
+    public init(model: AcousticModel) {
         BLAS.useSingleThread()
         self.model = model
-        self.confidencePenalty = confidencePenalty
-        self.consistency = consistency
         hiddenWeightsTransposed = model.layers.map { $0.map(\.hiddenWeightsTransposed) }
     }
 
@@ -40,10 +31,9 @@ public struct Backpropagation: Sendable {
     ///   - features: `[T, inputSize]`.
     ///   - labels: target classes (no blanks).
     ///   - gradient: tensors in ``AcousticModel/tensors`` order; the utterance's gradient is added.
-    ///   - dropout: if given, the dropout applied to every GRU layer's output in this pass.
     /// - Returns: the loss, or nil (gradient untouched) when the labels cannot fit in the output frames (T, or ⌈T / timeReduction⌉).
-    public func accumulate(features: Matrix, labels: [Int], into gradient: inout [[Float]], dropout: Dropout? = nil) -> Float? {
-        accumulate([TrainingExample(features: features, labels: labels)], dropouts: [dropout], into: &gradient)[0]
+    public func accumulate(features: Matrix, labels: [Int], into gradient: inout [[Float]]) -> Float? {
+        accumulate([TrainingExample(features: features, labels: labels)], into: &gradient)[0]
     }
 
     /// The CTC losses of several utterances of any lengths, run together; adds the sum of
@@ -53,14 +43,11 @@ public struct Backpropagation: Sendable {
     /// is one matrix product for the whole batch, and the recurrence steps all of them at once.
     /// - Parameters:
     ///   - batch: utterances, `[T, inputSize]` features each.
-    ///   - dropouts: each utterance's dropout (nil: none); empty means none for all.
     ///   - gradient: tensors in ``AcousticModel/tensors`` order.
     /// - Returns: each utterance's loss, or nil for one whose labels cannot fit in its output
     ///   frames (it adds nothing to the gradient).
-    public func accumulate(_ batch: [TrainingExample], dropouts: [Dropout?] = [],
-                           into gradient: inout [[Float]]) -> [Float?] {
+    public func accumulate(_ batch: [TrainingExample], into gradient: inout [[Float]]) -> [Float?] {
         let a = model.architecture
-        precondition(dropouts.isEmpty || dropouts.count == batch.count, "one dropout per utterance or none")
         for example in batch {
             precondition(example.features.columns == a.inputSize,
                          "model reads \(a.inputSize) values per frame, got \(example.features.columns)")
@@ -99,8 +86,6 @@ public struct Backpropagation: Sendable {
         }
         if let last = convolved.last { inputs[0] = last }
         var traces: [[DirectionTrace]] = []
-        var masks: [[Float]] = []
-        var maskGenerators = batch.indices.map { SeededGenerator(seed: dropouts.isEmpty ? 0 : dropouts[$0]?.seed ?? 0) }
         for layer in 0..<a.layerCount {
             let rows = layout(layer)
             var output = [Float](overwrittenCount: rows.total * width)
@@ -113,17 +98,6 @@ public struct Backpropagation: Sendable {
                 layerTraces.append(trace)
             }
             traces.append(layerTraces)
-            if dropouts.contains(where: { ($0?.rate ?? 0) > 0 }) {
-                var mask = [Float](repeating: 1, count: output.count)
-                for (index, dropout) in dropouts.enumerated() {
-                    guard let dropout, dropout.rate > 0 else { continue }
-                    let range = rows.rows(index)
-                    let values = dropout.mask(count: range.count * width, using: &maskGenerators[index])
-                    mask.replaceSubrange(range.lowerBound * width..<range.upperBound * width, with: values)
-                }
-                for i in output.indices { output[i] *= mask[i] }
-                masks.append(mask)
-            }
             if layer == 0 && reduced.total < full.total {
                 var averaged = [Float](repeating: 0, count: reduced.total * width)
                 output.withUnsafeMutableBufferPointer { frames in
@@ -151,30 +125,12 @@ public struct Backpropagation: Sendable {
         for (index, example) in batch.enumerated() {
             let range = reduced.rows(index).lowerBound * a.classCount..<reduced.rows(index).upperBound * a.classCount
             let own = Matrix(rows: reduced.lengths[index], columns: a.classCount, values: Array(logits.values[range]))
-            guard let (loss, ownGradient) = CTCLoss.lossAndGradient(own, labels: example.labels,
-                                                                      confidencePenalty: confidencePenalty) else {
+            guard let (loss, ownGradient) = CTCLoss.lossAndGradient(own, labels: example.labels) else {
                 losses.append(nil)
                 continue
             }
             losses.append(loss)
             logitGradient.values.replaceSubrange(range, with: ownGradient.values)
-        }
-        if consistency > 0 {
-            precondition(batch.count % 2 == 0, "a consistency batch is pairs of views")
-            for first in stride(from: 0, to: batch.count, by: 2) where losses[first] != nil && losses[first + 1] != nil {
-                let views = [first, first + 1].map { index in
-                    let range = reduced.rows(index).lowerBound * a.classCount..<reduced.rows(index).upperBound * a.classCount
-                    return (range, Matrix(rows: reduced.lengths[index], columns: a.classCount, values: Array(logits.values[range])))
-                }
-                for (own, other) in [(0, 1), (1, 0)] {
-                    let (divergence, pull) = ConsistencyLoss.lossAndGradient(views[own].1, target: views[other].1)
-                    losses[first + own]! += consistency * divergence
-                    let range = views[own].0
-                    for (offset, value) in pull.values.enumerated() {
-                        logitGradient.values[range.lowerBound + offset] += consistency * value
-                    }
-                }
-            }
         }
         guard losses.contains(where: { $0 != nil }) else { return losses }
 
@@ -208,9 +164,6 @@ public struct Backpropagation: Sendable {
                     return TimeReduction.spread(Array(upstream[range.lowerBound * width..<range.upperBound * width]),
                                                 frames: full.lengths[index], width: width, factor: a.timeReduction)
                 }
-            }
-            if layer < masks.count {
-                for i in upstream.indices { upstream[i] *= masks[layer][i] }
             }
             var inputGradient = [Float](repeating: 0, count: layout(layer).total * inputSize)
             for direction in 0..<2 {
@@ -279,27 +232,5 @@ public struct Backpropagation: Sendable {
             for c in 0..<columns { sums[c] += matrix[row + c] }
             row += columns
         }
-    }
-}
-
-/// Inverted dropout (Srivastava et al. 2014) on the output of every GRU layer during training:
-/// each value is zeroed with probability `rate` and the rest scaled by `1 / (1 − rate)`, so
-/// inference needs no change.
-public struct Dropout: Sendable, Hashable {
-    /// The share of values zeroed, in [0, 1).
-    public var rate: Float
-    /// The seed of this pass's masks.
-    public var seed: UInt64
-
-    /// Dropout with a rate and the seed of its masks.
-    public init(rate: Float, seed: UInt64) {
-        self.rate = rate
-        self.seed = seed
-    }
-
-    /// `count` values, each 0 or `1 / (1 − rate)`.
-    func mask(count: Int, using generator: inout SeededGenerator) -> [Float] {
-        let kept = 1 / (1 - rate)
-        return (0..<count).map { _ in Float.random(in: 0..<1, using: &generator) < rate ? 0 : kept }
     }
 }

@@ -8,14 +8,10 @@ public enum CTCLoss {
     /// - Parameters:
     ///   - logProbabilities: `[T, classes]`, rows log-softmax of the logits; class 0 is blank.
     ///   - labels: the target classes (no blanks); may be empty.
-    ///   - confidencePenalty: β of a confidence penalty (Pereyra et al. 2017): the loss becomes
-    ///     −log p(labels | input) − β Σₜ H(pₜ), rewarding less peaked frame distributions.
     /// - Returns: nil when no alignment fits (more labels, with the blanks repeats need, than
     ///   frames); otherwise the loss and the gradient `[T, classes]`, which is
-    ///   `softmax − posterior occupancy` because the rows are a log-softmax (plus
-    ///   `β pₖ (log pₖ + H)` per frame with a confidence penalty).
-    public static func lossAndGradient(_ logProbabilities: Matrix, labels: [Int],
-                                       confidencePenalty: Float = 0) -> (loss: Float, gradient: Matrix)? {
+    ///   `softmax − posterior occupancy` because the rows are a log-softmax.
+    public static func lossAndGradient(_ logProbabilities: Matrix, labels: [Int]) -> (loss: Float, gradient: Matrix)? {
         let frames = logProbabilities.rows, classes = logProbabilities.columns
         let extended = [Alphabet.blank] + labels.flatMap { [$0, Alphabet.blank] }
         let states = extended.count
@@ -63,22 +59,7 @@ public enum CTCLoss {
             }
             for (c, value) in occupancy { gradient[t, c] -= Float(value) }
         }
-        var loss = -logLikelihood
-        if confidencePenalty > 0 {
-            let beta = Double(confidencePenalty)
-            for t in 0..<frames {
-                let entropy = (0..<classes).reduce(0.0) { sum, c in
-                    let lp = Double(logProbabilities[t, c])
-                    return sum - exp(lp) * lp
-                }
-                loss -= beta * entropy
-                // ∂(−βH)/∂zₖ = β pₖ (log pₖ + H) for logits z under a softmax.
-                for c in 0..<classes {
-                    let lp = Double(logProbabilities[t, c])
-                    gradient[t, c] += Float(beta * exp(lp) * (lp + entropy))
-                }
-            }
-        }
+        let loss = -logLikelihood
         return (Float(loss), gradient)
     }
 

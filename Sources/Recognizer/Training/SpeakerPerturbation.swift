@@ -10,17 +10,11 @@ public struct SpeakerPerturbation: Sendable, Codable, Hashable {
     public var maximumWarp: Double
     /// The tempo factor is drawn from `1 ± maximumStretch`.
     public var maximumStretch: Double
-    /// The warp's tilt across the bands is drawn from `± maximumTilt`: the lowest band's factor
-    /// is the warp × (1 − tilt), the highest band's the warp × (1 + tilt), linearly in between
-    /// (by band), so the low formants move apart from the high ones as between speakers and
-    /// accents, not only all together as a vocal tract's length moves them.
-    public var maximumTilt: Double
 
     /// Perturbation settings; zero leaves that axis as it is.
-    public init(maximumWarp: Double = 0.1, maximumStretch: Double = 0.1, maximumTilt: Double = 0) {
+    public init(maximumWarp: Double = 0.1, maximumStretch: Double = 0.1) {
         self.maximumWarp = maximumWarp
         self.maximumStretch = maximumStretch
-        self.maximumTilt = maximumTilt
     }
 
     /// A perturbed copy of `features`.
@@ -28,40 +22,26 @@ public struct SpeakerPerturbation: Sendable, Codable, Hashable {
     ///   - features: `[T, dimension]` log-mel features, deltas (if any) after the base bands.
     ///   - configuration: the features' configuration (mel bands and edges).
     ///   - generator: the source of randomness.
-    ///   - stretch: the tempo factor, when it must match another copy's (drawn if nil).
-    /// - Returns: the perturbed features and the tempo factor they were stretched by.
-    public func apply(to features: Matrix, configuration: FeatureConfiguration, using generator: inout SeededGenerator,
-                      stretch given: Double? = nil) -> (features: Matrix, stretch: Double) {
+    /// - Returns: the perturbed features.
+    public func apply(to features: Matrix, configuration: FeatureConfiguration, using generator: inout SeededGenerator) -> Matrix {
         let warp = maximumWarp > 0 ? Double.random(in: (1 - maximumWarp)...(1 + maximumWarp), using: &generator) : 1
-        let drawn = maximumStretch > 0 ? Double.random(in: (1 - maximumStretch)...(1 + maximumStretch), using: &generator) : 1
-        let stretch = given ?? drawn
-        let tilt = maximumTilt > 0 ? Double.random(in: -maximumTilt...maximumTilt, using: &generator) : 0
+        let stretch = maximumStretch > 0 ? Double.random(in: (1 - maximumStretch)...(1 + maximumStretch), using: &generator) : 1
         var result = features
-        if configuration.kind == .logMel && (warp != 1 || tilt != 0) {
-            let last = Double(max(configuration.melBandCount - 1, 1))
-            let factors = (0..<configuration.melBandCount).map { warp * (1 + tilt * (2 * Double($0) / last - 1)) }
-            result = Self.warpFrequencies(result, by: factors, configuration: configuration)
-        }
+        if configuration.kind == .logMel && warp != 1 { result = Self.warpFrequencies(result, by: warp, configuration: configuration) }
         if stretch != 1 { result = Self.stretchTime(result, by: stretch) }
-        return (result, stretch)
+        return result
     }
 
     /// Each band takes the value the spectrum had at its centre frequency divided by `factor`
     /// (a longer vocal tract for factors above 1), interpolated between neighbouring bands.
     public static func warpFrequencies(_ features: Matrix, by factor: Double, configuration c: FeatureConfiguration) -> Matrix {
-        warpFrequencies(features, by: Array(repeating: factor, count: c.melBandCount), configuration: c)
-    }
-
-    /// Like ``warpFrequencies(_:by:configuration:)-(_,Double,_)``, with a factor of its own for every band.
-    public static func warpFrequencies(_ features: Matrix, by factors: [Double], configuration c: FeatureConfiguration) -> Matrix {
         let bands = c.melBandCount, parts = features.columns / bands
-        precondition(factors.count == bands, "one warp factor per mel band")
         let low = MelFilterbank.mel(c.minimumFrequency), high = MelFilterbank.mel(c.maximumFrequency)
         let step = (high - low) / Double(bands + 1)
         // The fractional band index each band reads from.
         let sources = (0..<bands).map { band -> Double in
             let centre = MelFilterbank.hertz(low + Double(band + 1) * step)
-            let position = (MelFilterbank.mel(centre / factors[band]) - low) / step - 1
+            let position = (MelFilterbank.mel(centre / factor) - low) / step - 1
             return min(max(position, 0), Double(bands - 1))
         }
         var result = features

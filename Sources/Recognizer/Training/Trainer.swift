@@ -39,18 +39,12 @@ public final class Trainer {
     /// - Parameters:
     ///   - batch: utterances of any lengths.
     ///   - learningRate: Adam's step size for this update.
-    ///   - dropout: the dropout rate on GRU outputs (0: none).
     ///   - weightDecay: AdamW's decoupled decay of the weight matrices (biases are not decayed).
-    ///   - confidencePenalty: β of the confidence penalty on every utterance's loss (0: none).
-    ///   - consistency: α of the consistency loss (0: none); above 0 the batch is pairs of
-    ///     views of one clip, utterances 2i and 2i + 1, kept on one thread.
-    ///   - seed: the seed of this update's dropout masks (each utterance's is derived from it).
     /// - Returns: the mean loss over the usable utterances (those whose transcript fits their
     ///   frames), how many there were, and the gradient norm before clipping.
     @discardableResult
-    public func step(_ batch: [TrainingExample], learningRate: Float, dropout: Float = 0, weightDecay: Float = 0,
-                     confidencePenalty: Float = 0, consistency: Float = 0, seed: UInt64 = 0) -> (loss: Float, used: Int, gradientNorm: Float) {
-        var parts = halfGradients(batch, dropout: dropout, confidencePenalty: confidencePenalty, consistency: consistency, seed: seed)
+    public func step(_ batch: [TrainingExample], learningRate: Float, weightDecay: Float = 0) -> (loss: Float, used: Int, gradientNorm: Float) {
+        var parts = halfGradients(batch)
         let used = parts.reduce(0) { $0 + $1.used }
         guard used > 0 else { return (0, 0, 0) }
         // The mean of the two halves' gradients and each tensor's squared norm, on both cores.
@@ -82,35 +76,24 @@ public final class Trainer {
 
     /// Each thread's half of the batch: its summed gradient, summed loss and usable utterances.
     /// (The network copy it runs is gone when this returns, so the update writes the weights in place.)
-    private func halfGradients(_ batch: [TrainingExample], dropout: Float, confidencePenalty: Float, consistency: Float,
-                               seed: UInt64) -> [(gradient: [[Float]], loss: Float, used: Int)] {
-        let backpropagation = Backpropagation(model: model, confidencePenalty: confidencePenalty, consistency: consistency)
+    private func halfGradients(_ batch: [TrainingExample]) -> [(gradient: [[Float]], loss: Float, used: Int)] {
+        let backpropagation = Backpropagation(model: model)
         // Longest first, each to the thread with fewer frames so far: both finish together.
-        // The two views of a clip stay together, in order.
-        let unitSize = consistency > 0 ? 2 : 1
-        precondition(batch.count % unitSize == 0, "a consistency batch is pairs of views")
-        let items = Array(batch.enumerated())
-        let units = stride(from: 0, to: items.count, by: unitSize).map { items[$0..<$0 + unitSize] }
         var assigned: [[(offset: Int, element: TrainingExample)]] = [[], []]
         var load = [0, 0]
-        let longestFirst = units.sorted { a, b in
-            let rowsA = a.first!.element.features.rows, rowsB = b.first!.element.features.rows
-            return rowsA != rowsB ? rowsA > rowsB : a.first!.offset < b.first!.offset
+        let longestFirst = batch.enumerated().sorted { a, b in
+            a.element.features.rows != b.element.features.rows ? a.element.features.rows > b.element.features.rows : a.offset < b.offset
         }
-        for unit in longestFirst {
+        for item in longestFirst {
             let half = load[0] <= load[1] ? 0 : 1
-            assigned[half].append(contentsOf: unit)
-            load[half] += unit.reduce(0) { $0 + $1.element.features.rows }
+            assigned[half].append(item)
+            load[half] += item.element.features.rows
         }
         let halves = assigned
         let results = PartialResults(count: 2)
         DispatchQueue.concurrentPerform(iterations: 2) { half in
             var gradient = Backpropagation.zeroGradient(like: backpropagation.model)
-            let share = halves[half]
-            let masks = share.map { item in
-                dropout > 0 ? Dropout(rate: dropout, seed: seed &+ UInt64(item.offset) &* 0x9E37_79B9) : nil
-            }
-            let losses = backpropagation.accumulate(share.map(\.element), dropouts: masks, into: &gradient).compactMap { $0 }
+            let losses = backpropagation.accumulate(halves[half].map(\.element), into: &gradient).compactMap { $0 }
             let loss = losses.reduce(0, +), used = losses.count
             results.store(half, (gradient, loss, used))
         }
