@@ -1,4 +1,5 @@
 import ArgumentParser
+import Recognizer
 
 /// The options that divide a real-speech manifest into training and held-out rows, shared by
 /// `listen train` and `listen eval` so that both see the same held-out speakers.

@@ -1,6 +1,7 @@
 import ArgumentParser
 import Audio
 import Foundation
+import Recognizer
 
 /// Writes lines to standard error (diagnostics, progress), never mixed into results.
 enum StandardError {
@@ -42,7 +43,7 @@ struct OutputBuffer: ~Copyable {
 /// messages put the name first themselves).
 func reason(_ error: Error) -> String {
     if let error = error as? AudioError { return error.reason }
-    if let error = error as? ManifestError { return error.reason }
+    if case .invalidManifest(_, let reason)? = error as? RecognizerError { return reason }
     // Foundation's file errors print as a dump of their user info; the system's reason is the readable part.
     if let error = error as? CocoaError, let underlying = error.underlying as? POSIXError { return String(cString: strerror(underlying.code.rawValue)) }
     return "\(error)"

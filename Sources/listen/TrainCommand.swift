@@ -228,7 +228,7 @@ struct TrainCommand: ParsableCommand {
         for path in monitors {
             let clips: [LabelledClip]
             do {
-                clips = try EvalCommand.clips(at: path, split: split.split)
+                clips = try LabelledData.clips(at: path, split: split.split)
             } catch {
                 StandardError.write("listen: cannot read \(path): \(reason(error))")
                 throw ExitCode.inputFailed
@@ -390,8 +390,8 @@ struct TrainCommand: ParsableCommand {
             state.accuracies.append(accuracy)
             var scores = "", series = state.monitored ?? [:]
             for (path, clips) in monitored {
-                let (report, unreadable) = try EvalCommand.evaluate(clips, model: scored, decoding: monitorDecoding,
-                                                                    vocabulary: defaultVocabulary, jobs: workers.jobs)
+                let (report, unreadable) = try EvaluationReport.measure(clips, model: scored, decoding: monitorDecoding,
+                                                                        vocabulary: defaultVocabulary, jobs: workers.jobs)
                 if reportsUnreadable { for (file, error) in unreadable { StandardError.write("listen: \(file): \(reason(error))") } }
                 let (count, correct) = report.commandTally
                 let share = count > 0 ? Double(correct) / Double(count) : .nan  // nan: the set holds no command clips

@@ -67,6 +67,20 @@ public enum Fixtures {
 }
 
 extension Fixtures {
+    /// A real-speech manifest of the example clips (`Examples/*.wav`) with speaker and source
+    /// columns, in a new scratch folder: ivan (bucket 9) and trent (0) are held out at 10 %,
+    /// alice (83) and bob (92) are not; one row has no speaker; `up.wav` is labelled "jarvis".
+    public static func realSpeechManifest() throws -> String {
+        let folder = try scratchFolder().path
+        let examples = packageRoot.appendingPathComponent("Examples").path
+        let rows = [("yes.wav", "yes", "ivan", "one"), ("no.wav", "no", "trent", "one"), ("stop.wav", "stop", "alice", "two"),
+                    ("go.wav", "go", "bob", "two"), ("left.wav", "left", "", "two"), ("up.wav", "jarvis", "ivan", "two")]
+        var text = "path\ttext\tspeaker\tsource\tlicence\tseconds\n"
+        for (file, words, speaker, source) in rows { text += "\(examples)/\(file)\t\(words)\t\(speaker)\t\(source)\tCC0\t1.0\n" }
+        try text.write(toFile: folder + "/manifest.tsv", atomically: true, encoding: .utf8)
+        return folder + "/manifest.tsv"
+    }
+
     /// openWakeWord's speech embedding as text tensors, written once per test process into a
     /// scratch folder by `scripts/convert-speech-embedding.py`; nil when the script cannot run
     /// (it needs pyopen-wakeword and tflite: `./scripts/install-python-packages`).

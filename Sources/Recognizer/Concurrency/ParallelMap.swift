@@ -3,14 +3,14 @@ import Foundation
 
 /// Runs `body` for every index on `jobs` threads and returns the results in index order.
 /// Threads take indices from a shared counter, so one slow item does not hold up a batch.
-enum ParallelMap {
+package enum ParallelMap {
     /// - Parameters:
     ///   - count: how many items.
     ///   - jobs: worker threads (at least 1).
     ///   - makeWorker: builds one thread's private state (an extractor, a recognizer…).
     ///   - progress: called after each item with the number done so far, on that worker's thread, under a lock.
     ///   - body: computes item `index` with the worker's state.
-    static func map<Worker, Result: Sendable>(
+    package static func map<Worker, Result: Sendable>(
         count: Int, jobs: Int, makeWorker: @Sendable () throws -> Worker,
         progress: (@Sendable (Int) -> Void)? = nil,
         body: @Sendable (inout Worker, Int) -> Result

@@ -1,36 +1,9 @@
 import Foundation
 
-/// A clip with what it should be recognised as, for training and evaluation.
-struct LabelledClip: Sendable, Hashable {
-    enum Label: Sendable, Hashable {
-        /// A transcript (a command word or phrase, or any other spellable text).
-        case words(String)
-        /// Speech that is none of the command words (`_unknown_`): its text is not known.
-        case unknown
-        /// No speech at all (`_silence_`, `none`, `_background_noise_`).
-        case silence
-    }
-
-    var path: String
-    var label: Label
-    /// Where the clip comes from: a manifest's `source` column, `synthetic` for a manifest
-    /// without one, `real` for a folder. Training weights and evaluation reports go by it.
-    var source = "real"
-
-    /// The transcript to train on; nil when the clip has none (`unknown`).
-    var transcript: String? {
-        switch label {
-        case .words(let text): text
-        case .silence: ""
-        case .unknown: nil
-        }
-    }
-}
-
-/// Readers for the labelled-data layouts `listen train` and `listen eval` accept.
-enum LabelledData {
+/// Readers for the labelled-data layouts training and evaluation accept.
+public enum LabelledData {
     /// The audio extensions read from folders.
-    static let audioExtensions: Set<String> = ["wav", "flac", "ogg", "oga", "aiff", "aif", "au", "caf"]
+    public static let audioExtensions: Set<String> = ["wav", "flac", "ogg", "oga", "aiff", "aif", "au", "caf"]
 
     /// Speech Commands layout: `<folder>/<word>/*.wav`, the folder name being the transcript
     /// (`_` stands for a space). `_unknown_` is non-vocabulary speech; `none`, `_silence_`
@@ -38,7 +11,7 @@ enum LabelledData {
     /// `<label>_<rest>` (the Free Spoken Digit layout) take the label before the first `_`;
     /// a digit becomes its word (`3_jackson_0.wav` is "three").
     /// - Throws: when `folder` cannot be listed.
-    static func folder(_ folder: String) throws -> [LabelledClip] {
+    public static func folder(_ folder: String) throws -> [LabelledClip] {
         let manager = FileManager.default
         var clips: [LabelledClip] = []
         for entry in try manager.contentsOfDirectory(atPath: folder).sorted() where !entry.hasPrefix(".") {
@@ -57,15 +30,21 @@ enum LabelledData {
     }
 
     /// How a manifest's rows are divided between training and measuring.
-    struct ManifestSplit: Sendable, Hashable {
+    public struct ManifestSplit: Sendable, Hashable {
         /// The share of speakers, in percent, whose rows are held out (manifests with a
         /// `speaker` column; a row without a speaker goes by its file name).
-        var heldOutSpeakers = 10
+        public var heldOutSpeakers: Int
         /// Texts and file names (with or without extension) whose rows are left out entirely.
-        var excluded: Set<String> = []
+        public var excluded: Set<String>
+
+        /// A split holding out `heldOutSpeakers` percent of the speakers and leaving out `excluded`.
+        public init(heldOutSpeakers: Int = 10, excluded: Set<String> = []) {
+            self.heldOutSpeakers = heldOutSpeakers
+            self.excluded = excluded
+        }
 
         /// The default: 10 % of the speakers held out, nothing excluded.
-        static let standard = ManifestSplit()
+        public static let standard = ManifestSplit()
     }
 
     /// A manifest of labelled clips: tab-separated with a header naming at least `path` and
@@ -76,13 +55,13 @@ enum LabelledData {
     /// (``speakerBucket(_:)``; rows without one by their file name), are returned apart.
     /// Rows whose text or file name is in `split.excluded` are in neither part.
     /// - Throws: when the file cannot be read or lacks the columns.
-    static func manifest(_ file: String, split: ManifestSplit = .standard) throws -> (train: [LabelledClip], heldout: [LabelledClip]) {
+    public static func manifest(_ file: String, split: ManifestSplit = .standard) throws -> (train: [LabelledClip], heldout: [LabelledClip]) {
         let text = try String(contentsOfFile: file, encoding: .utf8)
         var lines = text.split(whereSeparator: \.isNewline).map { $0.split(separator: "\t", omittingEmptySubsequences: false).map(String.init) }
-        guard !lines.isEmpty else { throw ManifestError(file: file, reason: "empty manifest") }
+        guard !lines.isEmpty else { throw RecognizerError.invalidManifest(file, reason: "empty manifest") }
         let header = lines.removeFirst()
         guard let pathColumn = header.firstIndex(of: "path"), let textColumn = header.firstIndex(of: "text") else {
-            throw ManifestError(file: file, reason: "the header needs 'path' and 'text' columns")
+            throw RecognizerError.invalidManifest(file, reason: "the header needs 'path' and 'text' columns")
         }
         let splitColumn = header.firstIndex(of: "split"), speakerColumn = header.firstIndex(of: "speaker")
         let sourceColumn = header.firstIndex(of: "source")
@@ -90,7 +69,7 @@ enum LabelledData {
         var train: [LabelledClip] = [], heldout: [LabelledClip] = []
         for (number, fields) in lines.enumerated() {
             guard fields.count > max(pathColumn, textColumn) else {
-                throw ManifestError(file: file, reason: "line \(number + 2) has \(fields.count) fields")
+                throw RecognizerError.invalidManifest(file, reason: "line \(number + 2) has \(fields.count) fields")
             }
             func field(_ column: Int?) -> String? { column.flatMap { fields.count > $0 ? fields[$0] : nil } }
             let path = fields[pathColumn].hasPrefix("/") ? fields[pathColumn] : base + "/" + fields[pathColumn]
@@ -115,10 +94,19 @@ enum LabelledData {
         return (train, heldout)
     }
 
+    /// The clips of one path: a manifest's (`.tsv`) held-out rows, or all its rows when none
+    /// are held out; else a folder's clips (``folder(_:)``).
+    /// - Throws: when the folder cannot be listed or the manifest read.
+    public static func clips(at path: String, split: ManifestSplit = .standard) throws -> [LabelledClip] {
+        guard path.hasSuffix(".tsv") else { return try folder(path) }
+        let (train, heldout) = try manifest(path, split: split)
+        return heldout.isEmpty ? train : heldout
+    }
+
     /// The bucket, 0–99, of a speaker (or of a file name when a row has no speaker): FNV-1a
     /// over the UTF-8 bytes, modulo 100. The same on every machine, so a speaker is held out
     /// by training, evaluation and every later run alike.
-    static func speakerBucket(_ speaker: String) -> Int {
+    public static func speakerBucket(_ speaker: String) -> Int {
         var hash: UInt64 = 0xCBF2_9CE4_8422_2325
         for byte in speaker.utf8 {
             hash ^= UInt64(byte)
@@ -144,8 +132,3 @@ enum LabelledData {
 }
 
 /// A manifest that cannot be used.
-struct ManifestError: Error, CustomStringConvertible {
-    var file: String
-    var reason: String
-    var description: String { "\(file): \(reason)" }
-}
