@@ -12,15 +12,19 @@ public struct ModelMetadata: Sendable, Codable, Hashable {
     public var trainingSeconds: Double
     /// Measured figures, by name ("accuracy.speech-commands-dev": 0.87).
     public var metrics: [String: Double]
+    /// The configuration it was trained with (nil in models made before it was stored, or
+    /// imported).
+    public var trainingConfiguration: TrainingConfiguration?
 
     /// Creates metadata; every field may be left empty.
     public init(name: String = "", created: String = "", trainingCommand: String = "", dataRecipe: String = "",
-                trainingSeconds: Double = 0, metrics: [String: Double] = [:]) {
+                trainingSeconds: Double = 0, metrics: [String: Double] = [:], trainingConfiguration: TrainingConfiguration? = nil) {
         self.name = name
         self.created = created
         self.trainingCommand = trainingCommand
         self.dataRecipe = dataRecipe
         self.trainingSeconds = trainingSeconds
         self.metrics = metrics
+        self.trainingConfiguration = trainingConfiguration
     }
 }

@@ -10,7 +10,7 @@ import Testing
 struct SpeechEmbeddingTrainTests {
     @Test("A small speech-embedding model trains, resumes, and transcribes and evaluates files")
     func trainAndUse() throws {
-        let corpus = try TrainEvalCommandTests.smallCorpus()
+        let corpus = try Fixtures.smallCorpus()
         let work = try Fixtures.scratchFolder().path
         let common = ["train", "--real", corpus, "--speech-embedding", Fixtures.speechEmbeddingFolder!, "--hidden-size", "8",
                       "--layers", "1", "--batch-size", "4", "--noise-mix", "0.5", "--stretch", "0.1",

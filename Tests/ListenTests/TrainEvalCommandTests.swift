@@ -5,25 +5,13 @@ import Testing
 @Suite("listen train and listen eval (end to end)", .enabled(if: Fixtures.has("data/one-speaker-train"), "needs ../shared/data/one-speaker-train"))
 struct TrainEvalCommandTests {
     /// A Speech Commands folder of real clips: three of each of four words, three of background noise.
-    static func smallCorpus() throws -> String {
-        let folder = try Fixtures.scratchFolder().appendingPathComponent("corpus").path
-        for word in ["left", "right", "stop", "two", "none"] {
-            let source = Fixtures.path("data/one-speaker-train/\(word)")
-            try FileManager.default.createDirectory(atPath: folder + "/" + word, withIntermediateDirectories: true)
-            for name in try FileManager.default.contentsOfDirectory(atPath: source).filter({ $0.hasSuffix(".wav") }).sorted().prefix(3) {
-                try FileManager.default.createSymbolicLink(atPath: "\(folder)/\(word)/\(name)", withDestinationPath: "\(source)/\(name)")
-            }
-        }
-        return folder
-    }
-
     static func json(_ path: String) throws -> [String: Any] {
         try JSONSerialization.jsonObject(with: Data(contentsOf: URL(fileURLWithPath: path))) as! [String: Any]
     }
 
     @Test("train writes a checkpoint per epoch (with the weight average), resumes it, writes the model (time reduction, mel bands and f16 weights recorded) and plot; eval scores it")
     func trainResumeEval() throws {
-        let corpus = try Self.smallCorpus()
+        let corpus = try Fixtures.smallCorpus()
         let work = try Fixtures.scratchFolder().path
         let common = ["train", "--real", corpus, "--hidden-size", "16", "--layers", "2", "--time-reduction", "2", "--batch-size", "4",
                       "--checkpoints", work + "/run", "--output", work + "/small.lstn", "--seed", "3",
@@ -65,7 +53,7 @@ struct TrainEvalCommandTests {
 
     @Test("train --convolution 4,6 writes a model with both convolutions in its header, and eval runs it")
     func convolution() throws {
-        let corpus = try Self.smallCorpus()
+        let corpus = try Fixtures.smallCorpus()
         let work = try Fixtures.scratchFolder().path
         let result = try ListenProcess.run(["train", "--real", corpus, "--convolution", "4,6", "--mel-bands", "24", "--hidden-size", "8",
                                             "--layers", "1", "--epochs", "1", "--checkpoints", work + "/run", "--output", work + "/conv.lstn"])
@@ -83,7 +71,7 @@ struct TrainEvalCommandTests {
 
     @Test("eval reports an unreadable clip by name, scores the rest and exits 1")
     func evalBadFile() throws {
-        let corpus = try Self.smallCorpus()
+        let corpus = try Fixtures.smallCorpus()
         try Data("not audio".utf8).write(to: URL(fileURLWithPath: corpus + "/left/broken.wav"))
         let summaryPath = try Fixtures.scratchFolder().path + "/eval.json"
         let eval = try ListenProcess.run(["eval", corpus, "--summary", summaryPath])
@@ -95,7 +83,7 @@ struct TrainEvalCommandTests {
 
     @Test("A --monitor or eval path that is not there is one line naming it and the reason, exit 1, before any training")
     func missingPaths() throws {
-        let corpus = try Self.smallCorpus()
+        let corpus = try Fixtures.smallCorpus()
         let work = try Fixtures.scratchFolder().path
         let train = try ListenProcess.run(["train", "--real", corpus, "--monitor", work + "/nowhere", "--checkpoints", work + "/run"])
         #expect(train.status == 1)
@@ -123,7 +111,7 @@ struct TrainEvalCommandTests {
 
     @Test("--summary - puts only the JSON on standard output and the report on standard error")
     func summaryToStandardOutput() throws {
-        let eval = try ListenProcess.run(["eval", try Self.smallCorpus(), "--summary", "-"])
+        let eval = try ListenProcess.run(["eval", try Fixtures.smallCorpus(), "--summary", "-"])
         #expect(eval.status == 0)
         let summary = try JSONSerialization.jsonObject(with: Data(eval.output.utf8)) as? [String: Any]
         #expect(summary?["command_clips"] as? Int == 12)
@@ -158,7 +146,7 @@ struct TrainEvalCommandTests {
 
     @Test("--noise-mix, --speed-share and --time-mask change what is trained, the same way for the same seed; without noise clips to mix it is refused by name")
     func noiseMix() throws {
-        let corpus = try Self.smallCorpus()
+        let corpus = try Fixtures.smallCorpus()
         let work = try Fixtures.scratchFolder().path
         func train(_ name: String, _ options: [String], corpus: String) throws -> ListenProcess.Result {
             try ListenProcess.run(["train", "--real", corpus, "--hidden-size", "8", "--layers", "1", "--epochs", "1", "--batch-size", "4",
@@ -187,7 +175,7 @@ struct TrainEvalCommandTests {
 
     @Test("--balance shows a word in more clips than the cap in a random subset of about the cap per epoch; noise is always kept")
     func balance() throws {
-        let corpus = try Self.smallCorpus()
+        let corpus = try Fixtures.smallCorpus()
         let run = try Fixtures.scratchFolder().path + "/run"
         func train(_ options: [String]) throws -> Int? {
             let result = try ListenProcess.run(["train", "--real", corpus, "--real-weight", "2", "--hidden-size", "8", "--layers", "1",
@@ -205,7 +193,7 @@ struct TrainEvalCommandTests {
 
     @Test("A checkpoint of another front end or network is not resumed with this command's features")
     func mismatchedCheckpoint() throws {
-        let corpus = try Self.smallCorpus()
+        let corpus = try Fixtures.smallCorpus()
         let run = try Fixtures.scratchFolder().path + "/run"
         let common = ["train", "--real", corpus, "--hidden-size", "8", "--layers", "1", "--epochs", "2",
                       "--checkpoints", run, "--output", run + "/m.lstn"]
@@ -223,7 +211,7 @@ struct TrainEvalCommandTests {
 
     @Test("A damaged checkpoint is reported, not silently restarted")
     func damagedCheckpoint() throws {
-        let corpus = try Self.smallCorpus()
+        let corpus = try Fixtures.smallCorpus()
         let run = try Fixtures.scratchFolder().path + "/run"
         try FileManager.default.createDirectory(atPath: run, withIntermediateDirectories: true)
         try Data("{".utf8).write(to: URL(fileURLWithPath: run + "/state.json"))

@@ -67,6 +67,21 @@ public enum Fixtures {
 }
 
 extension Fixtures {
+    /// A small training corpus in the Speech Commands layout, in a new scratch folder: three
+    /// clips each of `left`, `right`, `stop`, `two` and `none` (noise), linked from
+    /// `one-speaker-train`.
+    public static func smallCorpus() throws -> String {
+        let folder = try scratchFolder().appendingPathComponent("corpus").path
+        for word in ["left", "right", "stop", "two", "none"] {
+            let source = path("data/one-speaker-train/\(word)")
+            try FileManager.default.createDirectory(atPath: folder + "/" + word, withIntermediateDirectories: true)
+            for name in try FileManager.default.contentsOfDirectory(atPath: source).filter({ $0.hasSuffix(".wav") }).sorted().prefix(3) {
+                try FileManager.default.createSymbolicLink(atPath: "\(folder)/\(word)/\(name)", withDestinationPath: "\(source)/\(name)")
+            }
+        }
+        return folder
+    }
+
     /// A real-speech manifest of the example clips (`Examples/*.wav`) with speaker and source
     /// columns, in a new scratch folder: ivan (bucket 9) and trent (0) are held out at 10 %,
     /// alice (83) and bob (92) are not; one row has no speaker; `up.wav` is labelled "jarvis".
