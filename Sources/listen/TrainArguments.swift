@@ -2,6 +2,22 @@ import ArgumentParser
 import Features
 import Recognizer
 
+extension TrainingConfiguration {
+    /// The `listen train` option that sets a field (`hiddenSize`: `--hidden-size`).
+    static func option(for field: String) -> String {
+        let renamed = ["manifests": "data", "folders": "real", "folderWeight": "real-weight", "sourceWeights": "source-weight",
+                       "heldOutSpeakers": "heldout-speakers", "heldOutLimit": "dev-limit", "monitors": "monitor",
+                       "noiseSignalToNoise": "noise-snr", "convolutionChannels": "convolution", "melBandCount": "mel-bands"]
+        return "--" + (renamed[field] ?? field.replacing(/[A-Z]/) { "-" + $0.output.lowercased() })
+    }
+
+    /// An error of the library as `listen train` says it: a field by its option.
+    static func message(for error: RecognizerError) -> String {
+        if case .invalidTraining(let field, let reason) = error { return "\(option(for: field)) \(reason)" }
+        return "\(error)"
+    }
+}
+
 extension ModelFile.WeightFormat: ExpressibleByArgument {}
 
 /// `--convolution`: the channels of each convolution in front of the GRUs, "16" or "16,32"; "0" is none.

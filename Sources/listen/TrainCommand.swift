@@ -1,5 +1,4 @@
 import ArgumentParser
-import Audio
 import Features
 import Foundation
 import Recognizer
@@ -150,10 +149,8 @@ struct TrainCommand: ParsableCommand {
         }
         do {
             try configuration().validate()
-        } catch RecognizerError.invalidTraining(let field, let reason) {
-            throw ValidationError("\(Self.option(for: field)) \(reason)")
         } catch let error as RecognizerError {
-            throw ValidationError("\(error)")
+            throw ValidationError(TrainingConfiguration.message(for: error))
         }
     }
 
@@ -179,14 +176,6 @@ struct TrainCommand: ParsableCommand {
         return c
     }
 
-    /// The option that sets a ``TrainingConfiguration`` field.
-    static func option(for field: String) -> String {
-        let renamed = ["manifests": "data", "folders": "real", "folderWeight": "real-weight", "sourceWeights": "source-weight",
-                       "heldOutSpeakers": "heldout-speakers", "heldOutLimit": "dev-limit", "monitors": "monitor",
-                       "noiseSignalToNoise": "noise-snr", "convolutionChannels": "convolution", "melBandCount": "mel-bands"]
-        return "--" + (renamed[field] ?? field.replacing(/[A-Z]/) { "-" + $0.output.lowercased() })
-    }
-
     func run() throws {
         for path in [output, plot].compactMap({ $0 }) { try OutputFile.check(path, created: checkpoints) }
         HeapReuse.keepFreedMemory()
@@ -195,11 +184,8 @@ struct TrainCommand: ParsableCommand {
         var model: AcousticModel
         do {
             model = try training.run(events: printer.print)
-        } catch RecognizerError.invalidTraining(let field, let reason) {
-            StandardError.write("listen: \(Self.option(for: field)) \(reason)")
-            throw ExitCode.inputFailed
         } catch let error as RecognizerError {
-            StandardError.write("listen: \(error)")
+            StandardError.write("listen: " + TrainingConfiguration.message(for: error))
             throw ExitCode.inputFailed
         }
         model.metadata.name = (output as NSString).lastPathComponent
