@@ -8,6 +8,8 @@ public enum RecognizerError: Error, Equatable, Sendable, CustomStringConvertible
     case invalidTraining(field: String, reason: String)
     /// A training run that cannot go on; the text says why.
     case trainingFailed(String)
+    /// A hooks file that cannot be used: the file and what is wrong.
+    case invalidHooks(String)
 
     public var description: String {
         switch self {
@@ -15,6 +17,7 @@ public enum RecognizerError: Error, Equatable, Sendable, CustomStringConvertible
         case .invalidManifest(let file, let reason): "\(file): \(reason)"
         case .invalidTraining(let field, let reason): "\(field) \(reason)"
         case .trainingFailed(let reason): reason
+        case .invalidHooks(let reason): reason
         }
     }
 }

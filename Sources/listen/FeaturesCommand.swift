@@ -2,6 +2,7 @@ import ArgumentParser
 import Audio
 import Features
 import Foundation
+import Recognizer
 
 /// `listen features FILE`: prints the front end's matrix, to check it against librosa.
 struct FeaturesCommand: ParsableCommand {

@@ -49,6 +49,6 @@ struct HookOptions: ParsableArguments {
         } else {
             return nil
         }
-        return HookRunner(configuration: configuration, events: events, dryRun: dryRun)
+        return HookRunner(configuration: configuration, dryRun: dryRun) { events.write($0.jsonLine) }
     }
 }

@@ -1,7 +1,7 @@
 /// Minimal JSON text building for the streaming outputs (JSONL lines written as they are ready).
-enum JSONText {
+package enum JSONText {
     /// A JSON string literal for `text`, with quotes, backslashes and control characters escaped.
-    static func quoted(_ text: String) -> String {
+    package static func quoted(_ text: String) -> String {
         var result = "\""
         for scalar in text.unicodeScalars {
             switch scalar {

@@ -2,96 +2,36 @@ import Dispatch
 import Foundation
 import Recognizer
 
-/// The hooks file (JSON): keywords mapped to actions.
-///
-/// ```json
-/// {"max_concurrent": 2,
-///  "hooks": [{"keyword": "lights on", "threshold": 0.6, "cooldown": 2, "timeout": 10,
-///             "action": ["/usr/bin/logger", "-t", "listen", "lights on"]}]}
-/// ```
-struct HookConfiguration: Codable, Sendable {
-    struct Hook: Codable, Sendable {
-        var keyword: String
-        /// Lowest confidence that fires the action.
-        var threshold: Double?
-        /// Seconds before the keyword may fire again.
-        var cooldown: Double?
-        /// Seconds before a running action is killed.
-        var timeout: Double?
-        /// Program and arguments, run directly (no shell).
-        var action: [String]
-    }
-
-    /// Most actions running at once; a detection beyond it is reported as skipped.
-    var maxConcurrent: Int?
-    var hooks: [Hook]
-
-    enum CodingKeys: String, CodingKey {
-        case maxConcurrent = "max_concurrent"
-        case hooks
-    }
-
-    static let defaultThreshold = 0.5, defaultCooldown = 1.0, defaultTimeout = 30.0, defaultMaxConcurrent = 4
-
-    /// Reads and checks a hooks file.
-    /// - Throws: ``HookError`` naming the file and what is wrong.
-    static func read(_ path: String) throws -> HookConfiguration {
-        let data: Data
-        do {
-            data = try Data(contentsOf: URL(fileURLWithPath: path))
-        } catch {
-            throw HookError(message: "\(path): cannot read: \(error.localizedDescription)")
-        }
-        let configuration: HookConfiguration
-        do {
-            configuration = try JSONDecoder().decode(HookConfiguration.self, from: data)
-        } catch {
-            throw HookError(message: "\(path): not a valid hooks file: \(error)")
-        }
-        for (index, hook) in configuration.hooks.enumerated() {
-            if hook.action.isEmpty || hook.action[0].isEmpty { throw HookError(message: "\(path): hook \(index + 1) has an empty action") }
-            if hook.keyword.trimmingCharacters(in: .whitespaces).isEmpty { throw HookError(message: "\(path): hook \(index + 1) has no keyword") }
-            if let timeout = hook.timeout, timeout <= 0 { throw HookError(message: "\(path): hook \(index + 1) has a timeout <= 0") }
-        }
-        return configuration
-    }
-}
-
-/// A hooks file or action that cannot be used.
-struct HookError: Error, CustomStringConvertible {
-    var message: String
-    var description: String { message }
-}
-
-/// Writes whole lines to standard output from any thread, one line at a time.
-final class LineWriter: @unchecked Sendable {
-    // Safe: writes hold `lock`.
-    private let lock = NSLock()
-    private let handle: FileHandle
-
-    init(handle: FileHandle = .standardOutput) { self.handle = handle }
-
-    func write(_ line: String) {
-        lock.withLock { handle.write(Data((line + "\n").utf8)) }
-    }
-}
-
 /// Runs hook actions for detections: argv executed directly with the recognition in
 /// `LISTEN_*` environment variables, at most `maxConcurrent` at once, each killed after its
 /// timeout. Never blocks the caller: actions run and are waited for on other threads. Every
-/// detection and outcome is a JSON event line.
-final class HookRunner: @unchecked Sendable {
-    // Safe: `running` is only touched under `lock`; the rest is immutable.
+/// detection and outcome is reported as a ``HookEvent`` (its ``HookEvent/jsonLine`` is what
+/// `listen` prints).
+///
+/// ```swift
+/// let hooks = HookConfiguration(hooks: [.init(keyword: "lights on", action: ["/usr/local/bin/lights", "on"])])
+/// let runner = HookRunner(configuration: hooks) { event in print(event.jsonLine) }
+/// runner.process(recognizer.transcribe(samples: samples), source: "clip.wav")
+/// runner.waitForActions()
+/// ```
+public final class HookRunner: @unchecked Sendable {
+    // Safe: `running` and `currentSource` are only touched under `lock`; the rest is immutable
+    // or (`elapsed`) touched by `process` alone, which is called from one thread at a time.
     private let configuration: HookConfiguration
-    private let events: LineWriter
+    private let events: @Sendable (HookEvent) -> Void
     private let dryRun: Bool
     private let lock = NSLock()
     private var running = 0
     private let finished = DispatchGroup()
-    let spotter = KeywordSpotter()
+    /// The spotter the hooks are registered on; its vocabulary must be decoded for them to fire.
+    public let spotter = KeywordSpotter()
 
     /// Registers every hook on ``spotter``.
-    init(configuration: HookConfiguration, events: LineWriter, dryRun: Bool) {
+    /// - Parameters:
+    ///   - configuration: the hooks.
+    ///   - dryRun: report the actions that would run (``HookEvent/Kind/dryRun``) without running them.
+    ///   - events: called with every detection and action outcome, from any thread.
+    public init(configuration: HookConfiguration, dryRun: Bool = false, events: @escaping @Sendable (HookEvent) -> Void) {
         self.configuration = configuration
         self.events = events
         self.dryRun = dryRun
@@ -117,22 +57,26 @@ final class HookRunner: @unchecked Sendable {
     ///   - transcript: an utterance (mic) or a whole file.
     ///   - source: the file's name, or nil in mic mode (events then carry the wall-clock time).
     ///   - offset: the transcript's start on the stream clock; files follow one another if nil.
-    func process(_ transcript: Transcript, source: String?, offset: Double? = nil) {
+    public func process(_ transcript: Transcript, source: String?, offset: Double? = nil) {
         self.source = source
         spotter.process(transcript, offset: offset ?? elapsed)
         elapsed = (offset ?? elapsed) + transcript.duration
     }
 
     /// Waits until every started action has ended (each is bounded by its timeout).
-    func waitForActions() { finished.wait() }
+    public func waitForActions() { finished.wait() }
 
     private func fire(_ hook: HookConfiguration.Hook, _ detection: KeywordSpotter.Detection) {
-        let base = eventFields(detection)
-        events.write("{\"event\":\"detection\",\(base)}")
+        let source = self.source
+        let time = source == nil ? Timestamp.now() : nil
+        let events = self.events
+        @Sendable func report(_ kind: HookEvent.Kind, action: [String] = hook.action) {
+            events(HookEvent(kind: kind, detection: detection, action: action, file: source, time: time))
+        }
+        report(.detection, action: [])
         let argv = hook.action
-        let argvJSON = "[" + argv.map(JSONText.quoted).joined(separator: ",") + "]"
         if dryRun {
-            events.write("{\"event\":\"dry_run\",\(base),\"action\":\(argvJSON)}")
+            report(.dryRun)
             return
         }
         let limit = configuration.maxConcurrent ?? HookConfiguration.defaultMaxConcurrent
@@ -142,7 +86,7 @@ final class HookRunner: @unchecked Sendable {
             return true
         }
         guard admitted else {
-            events.write("{\"event\":\"action_skipped\",\(base),\"action\":\(argvJSON),\"reason\":\"\(limit) actions already running\"}")
+            report(.actionSkipped(reason: "\(limit) actions already running"))
             return
         }
         let process = Process()
@@ -162,22 +106,19 @@ final class HookRunner: @unchecked Sendable {
         let timedOut = TimeoutFlag()
         finished.enter()
         process.terminationHandler = { [self] process in
-            let outcome = timedOut.isSet
-                ? "{\"event\":\"action_timeout\",\(base),\"action\":\(argvJSON),\"timeout\":\(timeout)}"
-                : "{\"event\":\"action_finished\",\(base),\"action\":\(argvJSON),\"status\":\(process.terminationStatus)}"
-            events.write(outcome)
+            report(timedOut.isSet ? .actionTimeout(seconds: timeout) : .actionFinished(status: process.terminationStatus))
             lock.withLock { running -= 1 }
             finished.leave()
         }
         do {
             try process.run()
         } catch {
-            events.write("{\"event\":\"action_failed\",\(base),\"action\":\(argvJSON),\"error\":\(JSONText.quoted(error.localizedDescription))}")
+            report(.actionFailed(error: error.localizedDescription))
             lock.withLock { running -= 1 }
             finished.leave()
             return
         }
-        events.write("{\"event\":\"action_started\",\(base),\"action\":\(argvJSON),\"pid\":\(process.processIdentifier)}")
+        report(.actionStarted(pid: process.processIdentifier))
         let pid = process.processIdentifier
         DispatchQueue.global().asyncAfter(deadline: .now() + timeout) {
             guard process.isRunning else { return }
@@ -187,15 +128,8 @@ final class HookRunner: @unchecked Sendable {
         }
     }
 
-    private func eventFields(_ detection: KeywordSpotter.Detection) -> String {
-        var fields = "\"keyword\":\(JSONText.quoted(detection.keyword)),\"text\":\(JSONText.quoted(detection.text)),"
-            + String(format: "\"confidence\":%.4f,\"start\":%.3f,\"end\":%.3f", detection.confidence, detection.start, detection.end)
-        if let source { fields += ",\"file\":\(JSONText.quoted(source))" } else { fields += ",\"time\":\"\(Timestamp.now())\"" }
-        return fields
-    }
-
     /// `name` itself if it contains a slash, else the first match on `PATH`.
-    static func resolve(_ name: String) -> String {
+    package static func resolve(_ name: String) -> String {
         guard !name.contains("/") else { return name }
         let path = ProcessInfo.processInfo.environment["PATH"] ?? "/usr/local/bin:/usr/bin:/bin"
         for folder in path.split(separator: ":") where FileManager.default.isExecutableFile(atPath: "\(folder)/\(name)") {
@@ -215,8 +149,8 @@ private final class TimeoutFlag: @unchecked Sendable {
 }
 
 /// ISO 8601 wall-clock times with milliseconds, for mic-mode records and events.
-enum Timestamp {
-    static func now() -> String {
+package enum Timestamp {
+    package static func now() -> String {
         let formatter = ISO8601DateFormatter()
         formatter.formatOptions = [.withInternetDateTime, .withFractionalSeconds]
         return formatter.string(from: Date())

@@ -1,0 +1,74 @@
+import Foundation
+
+/// The hooks file (JSON): keywords mapped to actions.
+///
+/// ```json
+/// {"max_concurrent": 2,
+///  "hooks": [{"keyword": "lights on", "threshold": 0.6, "cooldown": 2, "timeout": 10,
+///             "action": ["/usr/bin/logger", "-t", "listen", "lights on"]}]}
+/// ```
+public struct HookConfiguration: Codable, Sendable, Hashable {
+    /// One keyword and its action.
+    public struct Hook: Codable, Sendable, Hashable {
+        public var keyword: String
+        /// Lowest confidence that fires the action.
+        public var threshold: Double?
+        /// Seconds before the keyword may fire again.
+        public var cooldown: Double?
+        /// Seconds before a running action is killed.
+        public var timeout: Double?
+        /// Program and arguments, run directly (no shell).
+        public var action: [String]
+
+        /// A hook; nil settings take the defaults.
+        public init(keyword: String, threshold: Double? = nil, cooldown: Double? = nil, timeout: Double? = nil, action: [String]) {
+            self.keyword = keyword
+            self.threshold = threshold
+            self.cooldown = cooldown
+            self.timeout = timeout
+            self.action = action
+        }
+    }
+
+    /// Most actions running at once; a detection beyond it is reported as skipped.
+    public var maxConcurrent: Int?
+    /// The hooks, in the order they are matched.
+    public var hooks: [Hook]
+
+    /// A configuration of `hooks`, at most `maxConcurrent` actions at once (the default if nil).
+    public init(maxConcurrent: Int? = nil, hooks: [Hook]) {
+        self.maxConcurrent = maxConcurrent
+        self.hooks = hooks
+    }
+
+    enum CodingKeys: String, CodingKey {
+        case maxConcurrent = "max_concurrent"
+        case hooks
+    }
+
+    /// The settings of a hook that does not give them, and the most actions running at once.
+    public static let defaultThreshold = 0.5, defaultCooldown = 1.0, defaultTimeout = 30.0, defaultMaxConcurrent = 4
+
+    /// Reads and checks a hooks file.
+    /// - Throws: ``RecognizerError/invalidHooks(_:)`` naming the file and what is wrong.
+    public static func read(_ path: String) throws -> HookConfiguration {
+        let data: Data
+        do {
+            data = try Data(contentsOf: URL(fileURLWithPath: path))
+        } catch {
+            throw RecognizerError.invalidHooks("\(path): cannot read: \(error.localizedDescription)")
+        }
+        let configuration: HookConfiguration
+        do {
+            configuration = try JSONDecoder().decode(HookConfiguration.self, from: data)
+        } catch {
+            throw RecognizerError.invalidHooks("\(path): not a valid hooks file: \(error)")
+        }
+        for (index, hook) in configuration.hooks.enumerated() {
+            if hook.action.isEmpty || hook.action[0].isEmpty { throw RecognizerError.invalidHooks("\(path): hook \(index + 1) has an empty action") }
+            if hook.keyword.trimmingCharacters(in: .whitespaces).isEmpty { throw RecognizerError.invalidHooks("\(path): hook \(index + 1) has no keyword") }
+            if let timeout = hook.timeout, timeout <= 0 { throw RecognizerError.invalidHooks("\(path): hook \(index + 1) has a timeout <= 0") }
+        }
+        return configuration
+    }
+}
