@@ -124,9 +124,7 @@ public final class Recognizer {
             let offset = Double(first) / sampleRate
             let heard = transcribe(features: frontEnd.extract(Array(samples[first..<end])), duration: Double(end - first) / sampleRate)
             let inside = speech.filter { utterance.contains($0.lowerBound) }.map { ($0.lowerBound - offset)..<($0.upperBound - offset) }
-            words += WordPlacement.place(heard.words, on: inside).map { word in
-                RecognizedWord(word: word.word, start: word.start + offset, end: word.end + offset, confidence: word.confidence)
-            }
+            words += Transcript(words: WordPlacement.place(heard.words, on: inside), duration: heard.duration).shifted(by: offset).words
         }
         return Transcript(words: words, duration: duration)
     }

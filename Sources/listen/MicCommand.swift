@@ -47,40 +47,29 @@ struct MicCommand: AsyncParsableCommand {
         var settings = Endpointer.Settings()
         settings.endSilence = endpointSilence
         settings.margin = speechMargin
-        var endpointer = Endpointer(settings: settings)
         let capture = PulseCapture(device: device)
         let signals = Self.stopOnSignals(capture)
         defer { signals.forEach { $0.cancel() } }
 
-        func emit(_ utterance: Endpointer.Utterance) {
-            let transcript = recognizer.transcribe(samples: utterance.samples)
-            let shifted = Transcript(words: transcript.words.map {
-                RecognizedWord(word: $0.word, start: $0.start + utterance.start, end: $0.end + utterance.start, confidence: $0.confidence)
-            }, duration: transcript.duration)
-            if format != .text || !shifted.text.isEmpty {
-                let record = StreamingResults.record(shifted, file: nil, format: format, showsFile: false, time: Timestamp.now())
-                output.write(String(record.dropLast()))
-            }
-            hooks?.process(transcript, source: nil, offset: utterance.start)
-        }
-
         if format == .csv { output.write("time,word,start,end,confidence,error") }
         do {
-            for try await event in capture.events() {
+            for try await event in LiveRecognizer(recognizer: recognizer, endpointing: settings).events(from: capture) {
                 switch event {
-                case .samples(let samples):
-                    for utterance in endpointer.push(samples) { emit(utterance) }
+                case .utterance(let transcript):
+                    if format != .text || !transcript.text.isEmpty {
+                        let record = StreamingResults.record(transcript, file: nil, format: format, showsFile: false, time: Timestamp.now())
+                        output.write(String(record.dropLast()))
+                    }
+                    hooks?.process(transcript, source: nil, offset: 0)  // its words are on the capture's clock already
                 case .connected(let source):
                     StandardError.write("listen: recording from \(source)")
                 case .disconnected(let reason, let retry):
                     StandardError.write("listen: \(reason); retrying in \(retry) s")
-                    if let unfinished = endpointer.flush() { emit(unfinished) }
                 }
             }
         } catch {
             StandardError.write("listen: \(error)")
         }
-        if let unfinished = endpointer.flush() { emit(unfinished) }
         hooks?.waitForActions()
     }
 

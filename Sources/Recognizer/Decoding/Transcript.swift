@@ -13,6 +13,14 @@ public struct Transcript: Sendable, Hashable, Codable {
         self.duration = duration
         text = words.filter { !$0.isUnknown }.map(\.word).joined(separator: " ")
     }
+
+    /// The same transcript with every word `seconds` later: an utterance's words on the clock
+    /// of the stream or file it was cut from. The duration stays the utterance's.
+    public func shifted(by seconds: Double) -> Transcript {
+        var moved = self
+        moved.words = words.map { RecognizedWord(word: $0.word, start: $0.start + seconds, end: $0.end + seconds, confidence: $0.confidence) }
+        return moved
+    }
 }
 
 /// One recognised word or phrase, or `[unk]` for speech outside the vocabulary.
