@@ -34,9 +34,8 @@ public final class Recognizer {
     public struct Warps: Sendable, Hashable {
         /// Warp factors (1: as recorded, above 1 a longer vocal tract), each within
         /// ``Recognizer/frequencyWarpRange``; the first is always heard. Each of the others is a run
-        /// of the model on the utterance's features warped along the mel axis as in training
-        /// (``SpeakerPerturbation/warpFrequencies(_:by:configuration:)-(_,Double,_)``), and the class
-        /// probabilities of all runs are averaged frame by frame before decoding.
+        /// of the model on the utterance's features warped along the mel axis as in training, and
+        /// the class probabilities of all runs are averaged frame by frame before decoding.
         public var factors: [Double]
         /// The others are heard only when the first run's transcript has a word or `[unk]` below
         /// this confidence (0–1; 1: always, 0: never), so confident utterances cost one run.
@@ -75,15 +74,18 @@ public final class Recognizer {
     /// Prepares a recognizer.
     /// - Parameters:
     ///   - model: the acoustic model (see ``ModelFile/read(_:)``).
-    ///   - decoding: greedy, beam search, or restricted to a vocabulary.
+    ///   - decoding: greedy, beam search, or restricted to a vocabulary; if nil, what `listen`
+    ///     does by default: the model's own vocabulary with the default `[unk]` penalty and
+    ///     rejection threshold.
     ///   - threadCount: 1, or 2 to run the model's two directions on two cores.
     ///   - warps: the vocal-tract warps to hear every utterance at, and when (see ``Warps``); a
     ///     speech-embedding model hears the audio as recorded only (its frames are not mel bands to warp).
     /// - Throws: ``RecognizerError`` for a vocabulary the model cannot spell, ``FeatureError``
     ///   for a model with an invalid front end.
-    public init(model: AcousticModel, decoding: Decoding = .greedy, threadCount: Int = 1,
+    public init(model: AcousticModel, decoding: Decoding? = nil, threadCount: Int = 1,
                 warps: Warps = .standard) throws {
         self.model = model
+        let decoding = try decoding ?? .vocabulary(Vocabulary(model.defaultVocabulary))
         self.decoding = decoding
         self.warps = model.features.kind == .speechEmbedding ? .none : warps
         frontEnd = try FrontEnd(model: model)

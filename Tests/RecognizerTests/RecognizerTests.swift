@@ -85,6 +85,15 @@ struct ShippedModelTests {
         #expect(recognizer.transcribe(samples: try RecognizerWarpTests.samples(example)).text == example.replacingOccurrences(of: "_", with: " "))
     }
 
+    @Test("The library's default decoding is listen's: the model's vocabulary, the default [unk] penalty and threshold")
+    func libraryDefaults() throws {
+        let model = try ModelFile.bundled()
+        let recognizer = try Recognizer(model: model)
+        #expect(recognizer.decoding == .vocabulary(try Vocabulary(model.defaultVocabulary), unknownPenalty: VocabularyDecoder.defaultUnknownPenalty,
+                                                   rejectionThreshold: VocabularyDecoder.defaultRejectionThreshold))
+        #expect(recognizer.transcribe(samples: try RecognizerWarpTests.samples("go_left")).text == "go left")
+    }
+
     @Test("A speech-embedding model hears as recorded only: warps would move embedding values, not mel bands")
     func noWarps() throws {
         let model = try ModelFile.bundled()

@@ -1,23 +1,23 @@
 import Foundation
 
 /// Adam (Kingma & Ba 2015) over a list of tensors, with bias correction.
-public struct AdamOptimizer: Sendable, Codable {
-    public var beta1: Float = 0.9
-    public var beta2: Float = 0.999
-    public var epsilon: Float = 1e-8
+package struct AdamOptimizer: Sendable, Codable {
+    package var beta1: Float = 0.9
+    package var beta2: Float = 0.999
+    package var epsilon: Float = 1e-8
     /// Updates taken so far.
-    public private(set) var step = 0
+    package private(set) var step = 0
     private var firstMoment: [[Float]]
     private var secondMoment: [[Float]]
 
     /// An optimizer for tensors shaped like `parameters`.
-    public init(like parameters: [[Float]]) {
+    package init(like parameters: [[Float]]) {
         firstMoment = parameters.map { [Float](repeating: 0, count: $0.count) }
         secondMoment = firstMoment
     }
 
     /// An optimizer resumed from saved moments (see ``TrainingCheckpoint``).
-    public init(step: Int, firstMoment: [[Float]], secondMoment: [[Float]]) {
+    package init(step: Int, firstMoment: [[Float]], secondMoment: [[Float]]) {
         precondition(firstMoment.map(\.count) == secondMoment.map(\.count), "moment shapes differ")
         self.step = step
         self.firstMoment = firstMoment
@@ -25,7 +25,7 @@ public struct AdamOptimizer: Sendable, Codable {
     }
 
     /// The running averages of the gradient and of its square, for saving.
-    public var moments: (first: [[Float]], second: [[Float]]) { (firstMoment, secondMoment) }
+    package var moments: (first: [[Float]], second: [[Float]]) { (firstMoment, secondMoment) }
 
     /// One update: `θ −= lr · (m̂ / (√v̂ + ε) + λ θ)`, with each tensor's weight decay λ
     /// decoupled from the gradient's moments (AdamW, Loshchilov & Hutter 2019). The tensors are
@@ -36,7 +36,7 @@ public struct AdamOptimizer: Sendable, Codable {
     ///   - learningRate: this step's rate (a schedule is the caller's).
     ///   - weightDecay: λ per tensor (none if empty).
     ///   - gradientScale: a factor on every gradient value first (a clipping's; 1 leaves them exact).
-    public mutating func update(_ parameters: inout [[Float]], gradient: [[Float]], learningRate: Float, weightDecay: [Float] = [],
+    package mutating func update(_ parameters: inout [[Float]], gradient: [[Float]], learningRate: Float, weightDecay: [Float] = [],
                                 gradientScale: Float = 1) {
         precondition(parameters.count == gradient.count && parameters.count == firstMoment.count, "tensor lists differ")
         precondition(weightDecay.isEmpty || weightDecay.count == parameters.count, "one weight decay per tensor")
@@ -97,11 +97,11 @@ public struct AdamOptimizer: Sendable, Codable {
 }
 
 /// Gradient clipping by global norm (Pascanu et al. 2013): exploding gradients are real for RNNs.
-public enum GradientClipping {
+package enum GradientClipping {
     /// Scales every tensor so the norm over all of them is at most `maximumNorm`.
     /// - Returns: the norm before clipping.
     @discardableResult
-    public static func clipGlobalNorm(_ gradient: inout [[Float]], maximumNorm: Float) -> Float {
+    package static func clipGlobalNorm(_ gradient: inout [[Float]], maximumNorm: Float) -> Float {
         let norm = globalNorm(squaredNorms: gradient.map { $0.withUnsafeBufferPointer(squaredNorm) })
         let scale = scale(norm: norm, maximumNorm: maximumNorm)
         if scale != 1 { for index in gradient.indices { gradient[index] = gradient[index].map { $0 * scale } } }

@@ -7,22 +7,22 @@ import Foundation
 ///
 /// A minibatch of different lengths is packed without padding (``PackedLayout``); its
 /// gradient is the sum of its utterances' gradients.
-public struct Backpropagation: Sendable {
+package struct Backpropagation: Sendable {
     /// The model whose gradient is computed.
-    public let model: AcousticModel
+    package let model: AcousticModel
     /// Each layer's and direction's ``GRUWeights/hiddenWeightsTransposed``, made once for the
     /// update and read by both threads' halves.
     let hiddenWeightsTransposed: [[[Float]]]
 
     /// Prepares backpropagation for a model.
-    public init(model: AcousticModel) {
+    package init(model: AcousticModel) {
         BLAS.useSingleThread()
         self.model = model
         hiddenWeightsTransposed = model.layers.map { $0.map(\.hiddenWeightsTransposed) }
     }
 
     /// Zero gradients shaped like ``AcousticModel/tensors``.
-    public static func zeroGradient(like model: AcousticModel) -> [[Float]] {
+    package static func zeroGradient(like model: AcousticModel) -> [[Float]] {
         model.tensors.map { [Float](repeating: 0, count: $0.count) }
     }
 
@@ -32,7 +32,7 @@ public struct Backpropagation: Sendable {
     ///   - labels: target classes (no blanks).
     ///   - gradient: tensors in ``AcousticModel/tensors`` order; the utterance's gradient is added.
     /// - Returns: the loss, or nil (gradient untouched) when the labels cannot fit in the output frames (T, or ⌈T / timeReduction⌉).
-    public func accumulate(features: Matrix, labels: [Int], into gradient: inout [[Float]]) -> Float? {
+    package func accumulate(features: Matrix, labels: [Int], into gradient: inout [[Float]]) -> Float? {
         accumulate([TrainingExample(features: features, labels: labels)], into: &gradient)[0]
     }
 
@@ -46,7 +46,7 @@ public struct Backpropagation: Sendable {
     ///   - gradient: tensors in ``AcousticModel/tensors`` order.
     /// - Returns: each utterance's loss, or nil for one whose labels cannot fit in its output
     ///   frames (it adds nothing to the gradient).
-    public func accumulate(_ batch: [TrainingExample], into gradient: inout [[Float]]) -> [Float?] {
+    package func accumulate(_ batch: [TrainingExample], into gradient: inout [[Float]]) -> [Float?] {
         let a = model.architecture
         for example in batch {
             precondition(example.features.columns == a.inputSize,

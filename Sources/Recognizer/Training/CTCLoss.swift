@@ -3,7 +3,7 @@ import Foundation
 
 /// Connectionist temporal classification loss (Graves et al. 2006) by the forward–backward
 /// algorithm in log space, with its gradient with respect to the logits.
-public enum CTCLoss {
+package enum CTCLoss {
     /// The loss −log p(labels | input) and ∂loss/∂logits.
     /// - Parameters:
     ///   - logProbabilities: `[T, classes]`, rows log-softmax of the logits; class 0 is blank.
@@ -11,7 +11,7 @@ public enum CTCLoss {
     /// - Returns: nil when no alignment fits (more labels, with the blanks repeats need, than
     ///   frames); otherwise the loss and the gradient `[T, classes]`, which is
     ///   `softmax − posterior occupancy` because the rows are a log-softmax.
-    public static func lossAndGradient(_ logProbabilities: Matrix, labels: [Int]) -> (loss: Float, gradient: Matrix)? {
+    package static func lossAndGradient(_ logProbabilities: Matrix, labels: [Int]) -> (loss: Float, gradient: Matrix)? {
         let frames = logProbabilities.rows, classes = logProbabilities.columns
         let extended = [Alphabet.blank] + labels.flatMap { [$0, Alphabet.blank] }
         let states = extended.count

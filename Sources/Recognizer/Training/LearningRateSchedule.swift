@@ -1,18 +1,18 @@
 import Foundation
 
 /// Learning rate per update: a linear warm-up to the peak, then a cosine decay to a floor.
-public struct LearningRateSchedule: Sendable, Codable, Hashable {
+package struct LearningRateSchedule: Sendable, Codable, Hashable {
     /// The highest rate, reached at the end of the warm-up.
-    public var peak: Float
+    package var peak: Float
     /// The rate the cosine decays to at `totalSteps`.
-    public var floor: Float
+    package var floor: Float
     /// Updates of linear warm-up from `peak / warmupSteps` to `peak`.
-    public var warmupSteps: Int
+    package var warmupSteps: Int
     /// Updates in the whole run (at least 1).
-    public var totalSteps: Int
+    package var totalSteps: Int
 
     /// A schedule over `totalSteps` updates.
-    public init(peak: Float, floor: Float, warmupSteps: Int, totalSteps: Int) {
+    package init(peak: Float, floor: Float, warmupSteps: Int, totalSteps: Int) {
         self.peak = peak
         self.floor = floor
         self.warmupSteps = warmupSteps
@@ -20,7 +20,7 @@ public struct LearningRateSchedule: Sendable, Codable, Hashable {
     }
 
     /// The rate for update number `step` (0-based).
-    public func rate(at step: Int) -> Float {
+    package func rate(at step: Int) -> Float {
         if step < warmupSteps { return peak * Float(step + 1) / Float(warmupSteps) }
         let progress = min(1, Float(step - warmupSteps) / Float(max(1, totalSteps - warmupSteps)))
         return floor + (peak - floor) * 0.5 * (1 + cos(Float.pi * progress))

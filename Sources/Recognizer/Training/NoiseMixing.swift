@@ -5,20 +5,20 @@ import Foundation
 /// The synthesis recipe mixes noise into each clip once; this hears the same words through
 /// noise they were not heard with before, so the noise is not learned together with the
 /// voice.
-public struct NoiseMixing: Sendable {
+package struct NoiseMixing: Sendable {
     /// The noise recordings, 16 kHz mono samples each (none empty).
-    public var noises: [[Float]]
+    package var noises: [[Float]]
     /// The share of clips that get noise, 0...1.
-    public var probability: Double
+    package var probability: Double
     /// The range the signal-to-noise ratio is drawn from, in dB.
-    public var signalToNoise: ClosedRange<Double>
+    package var signalToNoise: ClosedRange<Double>
 
     /// Mixing settings.
     /// - Parameters:
     ///   - noises: 16 kHz mono noise recordings; empty and silent ones are left out.
     ///   - probability: the share of clips that get noise, 0...1.
     ///   - signalToNoise: the SNR range in dB (5...30: from loud noise to a faint one).
-    public init(noises: [[Float]], probability: Double, signalToNoise: ClosedRange<Double>) {
+    package init(noises: [[Float]], probability: Double, signalToNoise: ClosedRange<Double>) {
         precondition((0...1).contains(probability), "probability must be in 0...1")
         self.noises = noises.filter { Self.power($0) > 0 }
         self.probability = probability
@@ -31,7 +31,7 @@ public struct NoiseMixing: Sendable {
     ///   - samples: the clip, 16 kHz mono.
     ///   - generator: the source of randomness; not drawn from when there is no noise to add.
     /// - Returns: the clip with noise added, as long as the clip, or nil.
-    public func apply(to samples: [Float], using generator: inout SeededGenerator) -> [Float]? {
+    package func apply(to samples: [Float], using generator: inout SeededGenerator) -> [Float]? {
         guard !noises.isEmpty, probability > 0, !samples.isEmpty,
               Double.random(in: 0..<1, using: &generator) < probability else { return nil }
         let noise = noises[Int.random(in: 0..<noises.count, using: &generator)]
@@ -48,7 +48,7 @@ public struct NoiseMixing: Sendable {
     ///   - offset: where in `noise` the stretch starts.
     ///   - signalToNoise: the ratio of mean powers over the clip's length, in dB.
     /// - Returns: as many samples as `signal`; `signal` unchanged if either part is silent.
-    public static func mix(_ signal: [Float], with noise: [Float], offset: Int, signalToNoise: Double) -> [Float] {
+    package static func mix(_ signal: [Float], with noise: [Float], offset: Int, signalToNoise: Double) -> [Float] {
         guard !noise.isEmpty else { return signal }
         let stretch = (0..<signal.count).map { noise[(offset + $0) % noise.count] }
         let signalPower = power(signal), noisePower = power(stretch)

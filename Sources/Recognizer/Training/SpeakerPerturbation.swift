@@ -5,14 +5,14 @@ import Foundation
 /// clip in every epoch: vocal-tract length perturbation (Jaitly & Hinton 2013) warps the
 /// frequency axis by a factor near 1, and a tempo change stretches the time axis. Together
 /// with ``SpecAugment`` they keep the model from learning the few synthetic voices by heart.
-public struct SpeakerPerturbation: Sendable, Codable, Hashable {
+package struct SpeakerPerturbation: Sendable, Codable, Hashable {
     /// The frequency warp factor is drawn from `1 ± maximumWarp`.
-    public var maximumWarp: Double
+    package var maximumWarp: Double
     /// The tempo factor is drawn from `1 ± maximumStretch`.
-    public var maximumStretch: Double
+    package var maximumStretch: Double
 
     /// Perturbation settings; zero leaves that axis as it is.
-    public init(maximumWarp: Double = 0.1, maximumStretch: Double = 0.1) {
+    package init(maximumWarp: Double = 0.1, maximumStretch: Double = 0.1) {
         self.maximumWarp = maximumWarp
         self.maximumStretch = maximumStretch
     }
@@ -23,7 +23,7 @@ public struct SpeakerPerturbation: Sendable, Codable, Hashable {
     ///   - configuration: the features' configuration (mel bands and edges).
     ///   - generator: the source of randomness.
     /// - Returns: the perturbed features.
-    public func apply(to features: Matrix, configuration: FeatureConfiguration, using generator: inout SeededGenerator) -> Matrix {
+    package func apply(to features: Matrix, configuration: FeatureConfiguration, using generator: inout SeededGenerator) -> Matrix {
         let warp = maximumWarp > 0 ? Double.random(in: (1 - maximumWarp)...(1 + maximumWarp), using: &generator) : 1
         let stretch = maximumStretch > 0 ? Double.random(in: (1 - maximumStretch)...(1 + maximumStretch), using: &generator) : 1
         var result = features
@@ -34,7 +34,7 @@ public struct SpeakerPerturbation: Sendable, Codable, Hashable {
 
     /// Each band takes the value the spectrum had at its centre frequency divided by `factor`
     /// (a longer vocal tract for factors above 1), interpolated between neighbouring bands.
-    public static func warpFrequencies(_ features: Matrix, by factor: Double, configuration c: FeatureConfiguration) -> Matrix {
+    package static func warpFrequencies(_ features: Matrix, by factor: Double, configuration c: FeatureConfiguration) -> Matrix {
         let bands = c.melBandCount, parts = features.columns / bands
         let low = MelFilterbank.mel(c.minimumFrequency), high = MelFilterbank.mel(c.maximumFrequency)
         let step = (high - low) / Double(bands + 1)
@@ -60,7 +60,7 @@ public struct SpeakerPerturbation: Sendable, Codable, Hashable {
 
     /// Resamples the frames to `round(T × factor)` by linear interpolation (a factor above 1
     /// is slower speech).
-    public static func stretchTime(_ features: Matrix, by factor: Double) -> Matrix {
+    package static func stretchTime(_ features: Matrix, by factor: Double) -> Matrix {
         let frames = features.rows
         guard frames > 1 else { return features }
         let count = max(1, Int((Double(frames) * factor).rounded()))

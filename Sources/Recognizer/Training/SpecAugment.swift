@@ -4,18 +4,18 @@ import Foundation
 /// SpecAugment-style masking (Park et al. 2019): a few random runs of frames and of
 /// feature dimensions are set to zero, the mean of normalised features, so the model
 /// cannot lean on any one moment or band.
-public struct SpecAugment: Sendable, Codable, Hashable {
+package struct SpecAugment: Sendable, Codable, Hashable {
     /// Runs of frames masked per utterance.
-    public var timeMaskCount: Int
+    package var timeMaskCount: Int
     /// Longest run of masked frames.
-    public var maximumTimeMask: Int
+    package var maximumTimeMask: Int
     /// Runs of dimensions masked per utterance.
-    public var frequencyMaskCount: Int
+    package var frequencyMaskCount: Int
     /// Longest run of masked dimensions.
-    public var maximumFrequencyMask: Int
+    package var maximumFrequencyMask: Int
 
     /// Masking settings; all zero counts leave the features as they are.
-    public init(timeMaskCount: Int = 2, maximumTimeMask: Int = 8, frequencyMaskCount: Int = 2, maximumFrequencyMask: Int = 5) {
+    package init(timeMaskCount: Int = 2, maximumTimeMask: Int = 8, frequencyMaskCount: Int = 2, maximumFrequencyMask: Int = 5) {
         self.timeMaskCount = timeMaskCount
         self.maximumTimeMask = maximumTimeMask
         self.frequencyMaskCount = frequencyMaskCount
@@ -27,7 +27,7 @@ public struct SpecAugment: Sendable, Codable, Hashable {
     ///   - features: `[T, dimension]`.
     ///   - bands: dimensions per part (the base dimension; equals `dimension` without deltas).
     ///   - generator: the source of randomness.
-    public func apply(to features: Matrix, bands: Int, using generator: inout SeededGenerator) -> Matrix {
+    package func apply(to features: Matrix, bands: Int, using generator: inout SeededGenerator) -> Matrix {
         var result = features
         let frames = features.rows, parts = max(1, features.columns / max(bands, 1))
         if frames > 0 {

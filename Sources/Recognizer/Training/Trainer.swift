@@ -3,12 +3,12 @@ import Features
 import Foundation
 
 /// One training utterance: features and its transcript as alphabet classes.
-public struct TrainingExample: Sendable {
-    public var features: Matrix
-    public var labels: [Int]
+package struct TrainingExample: Sendable {
+    package var features: Matrix
+    package var labels: [Int]
 
     /// Creates an example.
-    public init(features: Matrix, labels: [Int]) {
+    package init(features: Matrix, labels: [Int]) {
         self.features = features
         self.labels = labels
     }
@@ -17,18 +17,18 @@ public struct TrainingExample: Sendable {
 /// Minibatch gradient descent on an ``AcousticModel``: BPTT + CTC for every utterance (the
 /// batch split over two threads, each running its half together), mean gradient, global-norm
 /// clipping, an Adam update.
-public final class Trainer {
+package final class Trainer {
     /// The model as trained so far.
-    public private(set) var model: AcousticModel
+    package private(set) var model: AcousticModel
     /// Gradients with a larger global norm are scaled down to it.
-    public var maximumGradientNorm: Float
+    package var maximumGradientNorm: Float
     /// Adam's state, saved in checkpoints.
-    public private(set) var optimizer: AdamOptimizer
+    package private(set) var optimizer: AdamOptimizer
     /// Per tensor, whether it is a weight matrix (weight decay applies) rather than a bias.
     private let isWeightMatrix: [Bool]
 
     /// Prepares training from a model's current weights, with a fresh optimizer or a saved one.
-    public init(model: AcousticModel, optimizer: AdamOptimizer? = nil, maximumGradientNorm: Float = 5) {
+    package init(model: AcousticModel, optimizer: AdamOptimizer? = nil, maximumGradientNorm: Float = 5) {
         self.model = model
         self.maximumGradientNorm = maximumGradientNorm
         self.optimizer = optimizer ?? AdamOptimizer(like: model.tensors)
@@ -43,7 +43,7 @@ public final class Trainer {
     /// - Returns: the mean loss over the usable utterances (those whose transcript fits their
     ///   frames), how many there were, and the gradient norm before clipping.
     @discardableResult
-    public func step(_ batch: [TrainingExample], learningRate: Float, weightDecay: Float = 0) -> (loss: Float, used: Int, gradientNorm: Float) {
+    package func step(_ batch: [TrainingExample], learningRate: Float, weightDecay: Float = 0) -> (loss: Float, used: Int, gradientNorm: Float) {
         var parts = halfGradients(batch)
         let used = parts.reduce(0) { $0 + $1.used }
         guard used > 0 else { return (0, 0, 0) }

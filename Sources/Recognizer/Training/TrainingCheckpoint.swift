@@ -34,15 +34,15 @@ public struct TrainingState: Sendable, Codable {
 /// models too, so they get the same checks) and the run's ``TrainingState`` (`state.json`).
 /// Each file is written atomically and the state last, so a kill never leaves a state that
 /// points at missing weights.
-public struct TrainingCheckpoint: Sendable {
-    public var model: AcousticModel
-    public var optimizer: AdamOptimizer
-    public var state: TrainingState
+package struct TrainingCheckpoint: Sendable {
+    package var model: AcousticModel
+    package var optimizer: AdamOptimizer
+    package var state: TrainingState
     /// The moving average of the weights, for runs that keep one.
-    public var average: [[Float]]?
+    package var average: [[Float]]?
 
     /// Bundles a run's parts.
-    public init(model: AcousticModel, optimizer: AdamOptimizer, state: TrainingState, average: [[Float]]? = nil) {
+    package init(model: AcousticModel, optimizer: AdamOptimizer, state: TrainingState, average: [[Float]]? = nil) {
         self.model = model
         self.optimizer = optimizer
         self.state = state
@@ -50,7 +50,7 @@ public struct TrainingCheckpoint: Sendable {
     }
 
     /// Writes the checkpoint into `folder`, creating it if needed.
-    public func write(to folder: String) throws {
+    package func write(to folder: String) throws {
         try FileManager.default.createDirectory(atPath: folder, withIntermediateDirectories: true)
         let (first, second) = optimizer.moments
         var firstMoment = model, secondMoment = model
@@ -76,7 +76,7 @@ public struct TrainingCheckpoint: Sendable {
 
     /// Reads the checkpoint in `folder`, or nil when the folder holds none.
     /// - Throws: ``ModelError`` or a decoding error when a checkpoint is there but damaged.
-    public static func read(from folder: String) throws -> TrainingCheckpoint? {
+    package static func read(from folder: String) throws -> TrainingCheckpoint? {
         guard FileManager.default.fileExists(atPath: folder + "/state.json") else { return nil }
         let state = try JSONDecoder().decode(TrainingState.self, from: Data(contentsOf: URL(fileURLWithPath: folder + "/state.json")))
         let model = try ModelFile.read(folder + "/model.lstn")

@@ -5,17 +5,17 @@ import Foundation
 /// noisy run depend on its last few minibatches. It is bias-corrected like Adam's moments:
 /// after n updates it is Σ decayⁿ⁻ᵏ wₖ / Σ decayⁿ⁻ᵏ over the updates' weights alone, so the
 /// random initial weights leave no trace even when the average spans most of the run.
-public struct WeightAverage: Sendable {
+package struct WeightAverage: Sendable {
     /// Each update keeps this share of the average; 0.999 spans about a thousand updates.
-    public var decay: Float
+    package var decay: Float
     /// The averaged tensors, in ``AcousticModel/tensors`` order.
-    public private(set) var tensors: [[Float]]
+    package private(set) var tensors: [[Float]]
     /// Updates averaged so far.
-    public private(set) var updates: Int
+    package private(set) var updates: Int
 
     /// An average of `updates` updates so far whose value is `tensors` (with none, `tensors`
     /// is only a placeholder the first update replaces).
-    public init(decay: Float, tensors: [[Float]], updates: Int = 0) {
+    package init(decay: Float, tensors: [[Float]], updates: Int = 0) {
         self.decay = decay
         self.tensors = tensors
         self.updates = updates
@@ -24,7 +24,7 @@ public struct WeightAverage: Sendable {
     /// Moves the average towards the weights after an update: the share the old average keeps
     /// is decay · (1 − decayⁿ⁻¹) / (1 − decayⁿ) for the n-th update (0 for the first). Runs on
     /// both cores (``TensorPasses``).
-    public mutating func update(with weights: [[Float]]) {
+    package mutating func update(with weights: [[Float]]) {
         precondition(weights.map(\.count) == tensors.map(\.count), "weights do not match the average")
         updates += 1
         let keptBefore = 1 - Self.power(decay, updates - 1), keptNow = 1 - Self.power(decay, updates)
