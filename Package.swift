@@ -45,6 +45,11 @@ let package = Package(
                 .product(name: "ArgumentParser", package: "swift-argument-parser"),
             ]),
 
+        // Examples/: one task each, built with everything else; the README's library snippets.
+        .executableTarget(name: "TranscribeFile", dependencies: ["Audio", "Recognizer"], path: "Examples/TranscribeFile"),
+        .executableTarget(name: "MicrophoneHook", dependencies: ["Audio", "Recognizer"], path: "Examples/MicrophoneHook"),
+        .executableTarget(name: "TrainOnFolder", dependencies: ["Recognizer"], path: "Examples/TrainOnFolder"),
+
         // Helpers the test targets share: fixture paths, text matrices, scratch folders.
         .target(name: "TestSupport", dependencies: ["Features"], path: "Tests/TestSupport"),
         .testTarget(name: "AudioTests", dependencies: ["Audio", "TestSupport"]),

@@ -74,7 +74,7 @@ struct TrainCommand: ParsableCommand {
     @Option(help: "Clips per update.")
     var batchSize = 32
 
-    @Option(help: "Peak learning rate (linear warm-up over the first 300 updates, then cosine decay to --final-learning-rate).")
+    @Option(help: "Peak learning rate (linear warm-up over the first 300 updates or a tenth of the run, whichever is fewer, then cosine decay to --final-learning-rate).")
     var learningRate: Float = 0.002
 
     @Option(help: "The rate the cosine decay ends at, after the last update; 5% of --learning-rate if absent.")

@@ -59,15 +59,16 @@ public struct ListenProcess {
     }
 }
 
-/// A `listen` process left running (mic mode), to be signalled and then collected.
+/// A `listen` process (or another program of the package) left running (mic mode), to be
+/// signalled and then collected.
 public final class RunningListen {
     private let process = Process()
     private let output: DataReader
     private let errors: DataReader
 
-    /// Starts `listen` with `arguments` and extra environment variables.
-    public init(_ arguments: [String], environment: [String: String] = [:]) throws {
-        process.executableURL = ListenProcess.executable
+    /// Starts `listen` (or `program`) with `arguments` and extra environment variables.
+    public init(_ arguments: [String], environment: [String: String] = [:], program: URL = ListenProcess.executable) throws {
+        process.executableURL = program
         process.arguments = arguments
         process.environment = ProcessInfo.processInfo.environment.merging(environment) { $1 }
         let stdout = Pipe(), stderr = Pipe()
@@ -83,9 +84,18 @@ public final class RunningListen {
     /// from"), so a test acts when the process is ready rather than after a guessed delay.
     /// - Returns: false if it did not within `timeout` seconds.
     public func waitForStandardError(_ text: String, count: Int = 1, timeout: Double = 20) -> Bool {
+        wait(for: text, in: errors, count: count, timeout: timeout)
+    }
+
+    /// Like ``waitForStandardError(_:count:timeout:)``, on standard output.
+    public func waitForStandardOutput(_ text: String, count: Int = 1, timeout: Double = 20) -> Bool {
+        wait(for: text, in: output, count: count, timeout: timeout)
+    }
+
+    private func wait(for text: String, in reader: DataReader, count: Int, timeout: Double) -> Bool {
         let deadline = Date().addingTimeInterval(timeout)
         while Date() < deadline {
-            if String(decoding: errors.received, as: UTF8.self).components(separatedBy: text).count > count { return true }
+            if String(decoding: reader.received, as: UTF8.self).components(separatedBy: text).count > count { return true }
             Thread.sleep(forTimeInterval: 0.05)
         }
         return false

@@ -1,6 +1,5 @@
 import Dispatch
 import Foundation
-import Recognizer
 
 /// Runs hook actions for detections: argv executed directly with the recognition in
 /// `LISTEN_*` environment variables, at most `maxConcurrent` at once, each killed after its

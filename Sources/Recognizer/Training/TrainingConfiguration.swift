@@ -49,8 +49,8 @@ public struct TrainingConfiguration: Sendable, Codable, Hashable {
     /// Passes over the training clips; clips per update.
     public var epochs = 10
     public var batchSize = 32
-    /// Adam's peak learning rate (linear warm-up over 300 updates, then cosine decay to
-    /// `finalLearningRate`, 5 % of the peak if nil).
+    /// Adam's peak learning rate (linear warm-up over 300 updates or a tenth of the run,
+    /// whichever is fewer, then cosine decay to `finalLearningRate`, 5 % of the peak if nil).
     public var learningRate: Float = 0.002
     public var finalLearningRate: Float?
     /// AdamW's decoupled decay of the weight matrices (0: none).

@@ -140,8 +140,10 @@ public final class TrainingRun {
             return model
         }
         let epochSizes = (0..<c.epochs).map { data.clipsOfEpoch($0).count }
-        let schedule = LearningRateSchedule(peak: c.learningRate, floor: c.finalLearningRate ?? c.learningRate * 0.05, warmupSteps: 300,
-                                            totalSteps: epochSizes.reduce(0) { $0 + ($1 + c.batchSize - 1) / c.batchSize })
+        // Warm-up over 300 updates, or a tenth of a short run's.
+        let totalSteps = epochSizes.reduce(0) { $0 + ($1 + c.batchSize - 1) / c.batchSize }
+        let schedule = LearningRateSchedule(peak: c.learningRate, floor: c.finalLearningRate ?? c.learningRate * 0.05,
+                                            warmupSteps: min(300, max(1, totalSteps / 10)), totalSteps: totalSteps)
         let augmentation = try Augmentation(configuration: c, features: features, embedding: embedding, data: data)
         let monitorDecoding = Recognizer.Decoding.vocabulary(vocabulary)
         var reportsUnreadable = true
