@@ -33,8 +33,8 @@ struct HookOptions: ParsableArguments {
         if timeout <= 0 { throw ValidationError("--timeout must be positive") }
     }
 
-    /// The hook runner, or nil when no hooks were asked for. A bad hooks file is a usage error.
-    func runner(events: LineWriter) throws -> HookRunner? {
+    /// The hooks asked for, or nil. A bad hooks file is a usage error.
+    func configuration() throws -> HookConfiguration? {
         let configuration: HookConfiguration
         if let hooks {
             do {
@@ -49,6 +49,11 @@ struct HookOptions: ParsableArguments {
         } else {
             return nil
         }
-        return HookRunner(configuration: configuration, dryRun: dryRun) { events.write($0.jsonLine) }
+        return configuration
+    }
+
+    /// The runner of `configuration`, its events written as JSON lines to `events`.
+    func runner(_ configuration: HookConfiguration, events: LineWriter) -> HookRunner {
+        HookRunner(configuration: configuration, dryRun: dryRun) { events.write($0.jsonLine) }
     }
 }

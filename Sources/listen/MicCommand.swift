@@ -40,10 +40,11 @@ struct MicCommand: AsyncParsableCommand {
 
     func run() async throws {
         let model = try modelOptions.load()
-        let recognizer = try Recognizer(model: model, decoding: try decoderOptions.decoding(model: model, options: modelOptions), threadCount: 2,
-                                        warps: modelOptions.warps)
+        let hookConfiguration = try hookOptions.configuration()
+        let decoding = try decoderOptions.decoding(model: model, options: modelOptions, keywords: hookConfiguration?.keywords ?? [])
+        let recognizer = try Recognizer(model: model, decoding: decoding, threadCount: 2, warps: modelOptions.warps)
         let output = LineWriter()
-        let hooks = try hookOptions.runner(events: output)
+        let hooks = hookConfiguration.map { hookOptions.runner($0, events: output) }
         var settings = Endpointer.Settings()
         settings.endSilence = endpointSilence
         settings.margin = speechMargin

@@ -63,16 +63,17 @@ struct ModelOptions: ParsableArguments {
         }
     }
 
-    /// Decoding restricted to ``vocabulary(for:)`` with this command's trade-offs.
-    func vocabularyDecoding(for model: AcousticModel) throws -> Recognizer.Decoding {
-        .vocabulary(try vocabulary(for: model), unknownPenalty: unknownPenalty, rejectionThreshold: rejectionThreshold)
+    /// Decoding restricted to ``vocabulary(for:adding:)`` with this command's trade-offs.
+    func vocabularyDecoding(for model: AcousticModel, adding extra: [String] = []) throws -> Recognizer.Decoding {
+        .vocabulary(try vocabulary(for: model, adding: extra), unknownPenalty: unknownPenalty, rejectionThreshold: rejectionThreshold)
     }
 
-    /// The vocabulary to decode with: `--vocabulary`, else the model's default one.
-    /// A vocabulary the model cannot spell is a usage error.
-    func vocabulary(for model: AcousticModel) throws -> Vocabulary {
+    /// The vocabulary to decode with: `--vocabulary`, else the model's default one, and the
+    /// `extra` words (hook keywords). A word the model cannot spell is a usage error.
+    func vocabulary(for model: AcousticModel, adding extra: [String] = []) throws -> Vocabulary {
         do {
-            let chosen = try vocabulary.map(Vocabulary.init(argument:)) ?? Vocabulary(model.defaultVocabulary)
+            let listed = try vocabulary.map(Vocabulary.init(argument:)) ?? Vocabulary(model.defaultVocabulary)
+            let chosen = extra.isEmpty ? listed : try Vocabulary(listed.entries + extra)
             for entry in chosen.entries { try model.alphabet.checkSpellable(entry) }
             return chosen
         } catch {

@@ -45,8 +45,9 @@ struct TranscribeCommand: ParsableCommand {
     func run() throws {
         if let output { try OutputFile.check(output) }
         let model = try modelOptions.load()
-        let decoding = try decoderOptions.decoding(model: model, options: modelOptions)
-        let hooks = try hookOptions.runner(events: LineWriter())
+        let hookConfiguration = try hookOptions.configuration()
+        let decoding = try decoderOptions.decoding(model: model, options: modelOptions, keywords: hookConfiguration?.keywords ?? [])
+        let hooks = hookConfiguration.map { hookOptions.runner($0, events: LineWriter()) }
         let inputs = Self.expand(paths)
         let progress = ProgressLine("transcribe", total: inputs.count, unit: "files")
         let results = StreamingResults(format: format, toStandardOutput: output == nil, inputCount: inputs.count)
@@ -113,9 +114,10 @@ struct DecoderOptions: ParsableArguments {
     @Option(help: "Beam width for --decoder beam.")
     var beamWidth = 8
 
-    func decoding(model: AcousticModel, options: ModelOptions) throws -> Recognizer.Decoding {
+    /// The decoding asked for; with a vocabulary, `keywords` (the hooks') join it.
+    func decoding(model: AcousticModel, options: ModelOptions, keywords: [String] = []) throws -> Recognizer.Decoding {
         switch decoder {
-        case .vocabulary: try options.vocabularyDecoding(for: model)
+        case .vocabulary: try options.vocabularyDecoding(for: model, adding: keywords)
         case .greedy: .greedy
         case .beam: .beamSearch(width: max(1, beamWidth))
         }

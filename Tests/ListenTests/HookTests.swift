@@ -17,6 +17,18 @@ struct HookTests {
 
 @Suite("Hooks over files (end to end)")
 struct FileHookTests {
+    @Test("A hook keyword joins the decoding vocabulary; one the model cannot spell is a usage error")
+    func keywordJoinsVocabulary() throws {
+        let clip = Fixtures.packageRoot.path + "/Examples/stop.wav"
+        let heard = try ListenProcess.run(["transcribe", clip, "--vocabulary", "yes,no", "--keyword", "stop", "--threshold", "0",
+                                           "--dry-run", "--exec", "/bin/true"])
+        #expect(heard.status == 0, "\(heard.standardError)")
+        #expect(heard.output.hasPrefix("stop\n") && heard.output.contains("\"event\":\"dry_run\""), "\(heard.output)")
+        let unspellable = try ListenProcess.run(["transcribe", clip, "--keyword", "café", "--exec", "/bin/true"])
+        #expect(unspellable.status == 2)
+        #expect(unspellable.standardError.contains("'café' contains 'é', which the model cannot spell"))
+    }
+
     @Test("transcribe --keyword runs the action with the recognised text; --dry-run only reports it")
     func quickForm() throws {
         let folder = try Fixtures.scratchFolder().path

@@ -49,6 +49,9 @@ public struct HookConfiguration: Codable, Sendable, Hashable {
     /// The settings of a hook that does not give them, and the most actions running at once.
     public static let defaultThreshold = 0.5, defaultCooldown = 1.0, defaultTimeout = 30.0, defaultMaxConcurrent = 4
 
+    /// The keywords of the hooks, in order (what a decoder must listen for).
+    public var keywords: [String] { hooks.map(\.keyword) }
+
     /// Reads and checks a hooks file.
     /// - Throws: ``RecognizerError/invalidHooks(_:)`` naming the file and what is wrong.
     public static func read(_ path: String) throws -> HookConfiguration {
