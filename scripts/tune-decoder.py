@@ -12,7 +12,7 @@ Prints one line per pair, and the pair with the best accuracy among those with a
 --max-false-accepts non-vocabulary false accepts and --max-noise-per-hour false commands.
 Never reads the dev set, the digits or the held-out noise.
 
-  python3 scripts/tune-decoder.py .build/release/listen --model data/runs/r152.lstn
+  python3 scripts/tune-decoder.py .build/release/listen --model data/runs/mine.lstn
 """
 import argparse, json, os, subprocess, sys
 

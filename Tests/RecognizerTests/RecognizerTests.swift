@@ -5,11 +5,11 @@ import Recognizer
 import TestSupport
 import Testing
 
-@Suite("Recognizer hearing at several vocal-tract warps, with a log-mel model (r113, Tests/Fixtures)")
+@Suite("Recognizer hearing at several vocal-tract warps, with a log-mel model (Tests/Fixtures/log-mel.lstn)")
 struct RecognizerWarpTests {
-    /// r113, the log-mel model shipped before the speech-embedding one: warps move its mel bands.
+    /// The log-mel model shipped before the speech-embedding one: warps move its mel bands.
     static func logMelModel() throws -> AcousticModel {
-        try ModelFile.read(Fixtures.own("r113.lstn"))
+        try ModelFile.read(Fixtures.own("log-mel.lstn"))
     }
 
     static func samples(_ example: String) throws -> [Float] {

@@ -59,7 +59,7 @@ HOMOPHONES = {"for", "fore", "to", "too", "know", "write", "won", "ate"}
 # --more-words: 560 more of the most frequent English words (wordfreq's top 3,000 minus the
 # words above, names, slang and swearing). With only the ~470 above, the model spells many
 # other words, even trained ones, as the nearest command ("he" -> tree, "when" -> one); with
-# these it accepts fewer of them but also hears fewer real commands (README, run r66). After
+# these it accepts fewer of them but also hears fewer real commands (docs/TRAINING-HISTORY.md). After
 # the others, so the earlier texts keep their random espeak-ng voices and every clip its name.
 MORE_WORDS = ("me really years being going life while something used state things under without team might "
               "please someone days night company doing few let real called having thought however getting "
