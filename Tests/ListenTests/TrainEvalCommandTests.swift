@@ -144,51 +144,15 @@ struct TrainEvalCommandTests {
         #expect(result.standardError.contains("Unknown option '\(option)'"), "\(result.standardError)")
     }
 
-    @Test("--noise-mix, --speed-share and --time-mask change what is trained, the same way for the same seed; without noise clips to mix it is refused by name")
-    func noiseMix() throws {
+    @Test("--noise-mix without clips to mix is refused by name, exit 1")
+    func noiseMixWithoutNoise() throws {
         let corpus = try Fixtures.smallCorpus()
-        let work = try Fixtures.scratchFolder().path
-        func train(_ name: String, _ options: [String], corpus: String) throws -> ListenProcess.Result {
-            try ListenProcess.run(["train", "--real", corpus, "--hidden-size", "8", "--layers", "1", "--epochs", "1", "--batch-size", "4",
-                                   "--checkpoints", "\(work)/\(name)", "--output", "\(work)/\(name).lstn"] + options)
-        }
-        // The last tensors, before the trailing checksum (which covers the header's time stamp too).
-        func weights(_ name: String) throws -> Data { try Data(contentsOf: URL(fileURLWithPath: "\(work)/\(name).lstn")).dropLast(4).suffix(2_000) }
-        let noisy = ["--noise-mix", "1", "--noise-snr", "0,10"], faster = ["--speed-share", "1", "--speed-change", "0.2"]
-        for (name, options) in [("plain", []), ("noisy", noisy), ("again", noisy), ("speed", faster), ("speed-again", faster),
-                                ("both", noisy + faster), ("long-masks", ["--time-mask", "300"])] {
-            let result = try train(name, options, corpus: corpus)
-            #expect(result.status == 0, "\(result.standardError)")
-            // 15 clips ×1 in batches of 4: 4 updates.
-            let updates = result.standardError.firstMatch(of: /epoch 1\/1 \d+\/(\d+)/).map { Int($0.1)! }
-            #expect(updates == 4, "\(name): \(result.standardError)")
-        }
-        #expect(try weights("noisy") == weights("again"))
-        #expect(try weights("speed") == weights("speed-again"))
-        let distinct = try ["plain", "noisy", "speed", "both", "long-masks"].map(weights)
-        #expect(Set(distinct).count == 5)
         try FileManager.default.removeItem(atPath: corpus + "/none")
-        let refused = try train("quiet", ["--noise-mix", "0.5"], corpus: corpus)
+        let work = try Fixtures.scratchFolder().path
+        let refused = try ListenProcess.run(["train", "--real", corpus, "--hidden-size", "8", "--layers", "1", "--epochs", "1",
+                                             "--noise-mix", "0.5", "--checkpoints", work + "/run", "--output", work + "/m.lstn"])
         #expect(refused.status == 1)
         #expect(refused.standardError.contains("--noise-mix needs clips without words"))
-    }
-
-    @Test("--balance shows a word in more clips than the cap in a random subset of about the cap per epoch; noise is always kept")
-    func balance() throws {
-        let corpus = try Fixtures.smallCorpus()
-        let run = try Fixtures.scratchFolder().path + "/run"
-        func train(_ options: [String]) throws -> Int? {
-            let result = try ListenProcess.run(["train", "--real", corpus, "--real-weight", "2", "--hidden-size", "8", "--layers", "1",
-                                                "--epochs", "1", "--restart", "--checkpoints", run, "--output", run + "/m.lstn"] + options)
-            #expect(result.status == 0, "\(result.standardError)")
-            return result.standardError.split(separator: "\n").first { $0.contains("per epoch") }
-                .flatMap { $0.firstMatch(of: /(\d+) after --balance/) }.map { Int($0.1)! }
-        }
-        // 15 clips ×2 = 30 slots: 6 for each of four words and 6 of noise.
-        #expect(try train([]) == nil)
-        #expect(try train(["--balance", "6"]) == 30, "no word is in more than 6 slots")
-        let thinned = try #require(try train(["--balance", "3"]))
-        #expect(thinned >= 6 && thinned < 30, "each word's 6 slots kept with probability ½, noise's 6 always: \(thinned)")
     }
 
     @Test("A checkpoint of another front end or network is not resumed with this command's features")

@@ -75,4 +75,42 @@ struct TrainingRunTests {
         #expect(throws: RecognizerError.self) { try TrainingRun(configuration: small, checkpoints: checkpoints, jobs: 2).run() }
         #expect(throws: Never.self) { try TrainingRun(configuration: small, checkpoints: checkpoints, restart: true, jobs: 2).run() }
     }
+
+    @Test("Noise mixing, speed perturbation and time masks change what is trained, the same way for the same seed")
+    func augmentations() throws {
+        let corpus = try Fixtures.smallCorpus()
+        func weights(_ change: (inout TrainingConfiguration) -> Void) throws -> [[Float]] {
+            var c = TrainingConfiguration()
+            c.folders = [corpus]
+            (c.hiddenSize, c.layers, c.epochs, c.batchSize) = (8, 1, 1, 4)
+            change(&c)
+            return try TrainingRun(configuration: c, checkpoints: try Fixtures.scratchFolder().path, jobs: 2).run().tensors
+        }
+        let noisy: (inout TrainingConfiguration) -> Void = { ($0.noiseMix, $0.noiseSignalToNoise) = (1, 0...10) }
+        let faster: (inout TrainingConfiguration) -> Void = { ($0.speedShare, $0.speedChange) = (1, 0.2) }
+        let plain = try weights { _ in }
+        #expect(try weights(noisy) == weights(noisy))
+        #expect(try weights(faster) == weights(faster))
+        let distinct = [plain, try weights(noisy), try weights(faster), try weights { noisy(&$0); faster(&$0) }, try weights { $0.timeMask = 300 }]
+        #expect(Set(distinct.map { $0.flatMap { $0 } }).count == 5)
+    }
+
+    @Test("A word balance shows a word in more clips than the cap in a random subset of about the cap per epoch; noise is always kept")
+    func balance() throws {
+        let corpus = try Fixtures.smallCorpus()
+        func perEpoch(_ cap: Int) throws -> (all: Int, kept: Int?) {
+            var c = TrainingConfiguration()
+            c.folders = [corpus]
+            (c.folderWeight, c.balance, c.hiddenSize, c.layers, c.epochs) = (2, cap, 8, 1, 1)
+            let recorder = Recorder()
+            _ = try TrainingRun(configuration: c, checkpoints: try Fixtures.scratchFolder().path, jobs: 2).run(events: recorder.record)
+            for case .prepared(let data) in recorder.recorded { return (data.perEpoch, data.afterBalance) }
+            return (0, nil)
+        }
+        // 15 clips ×2 = 30 slots: 6 for each of four words and 6 of noise.
+        #expect(try perEpoch(0) == (30, nil))
+        #expect(try perEpoch(6).kept == 30, "no word is in more than 6 slots")
+        let thinned = try #require(try perEpoch(3).kept)
+        #expect(thinned >= 6 && thinned < 30, "each word's 6 slots kept with probability ½, noise's 6 always: \(thinned)")
+    }
 }
