@@ -46,6 +46,10 @@ struct HookOptions: ParsableArguments {
         } else if let keyword {
             configuration = HookConfiguration(maxConcurrent: nil, hooks: [
                 .init(keyword: keyword, threshold: threshold, cooldown: cooldown, timeout: timeout, action: action)])
+            if let problem = HookConfiguration.problem(withProgram: action[0]) {
+                StandardError.write("listen: --exec: \(problem)")
+                throw ExitCode.usage
+            }
         } else {
             return nil
         }

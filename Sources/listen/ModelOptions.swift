@@ -74,6 +74,8 @@ struct ModelOptions: ParsableArguments {
         do {
             let listed = try vocabulary.map(Vocabulary.init(argument:)) ?? Vocabulary(model.defaultVocabulary)
             let chosen = extra.isEmpty ? listed : try Vocabulary(listed.entries + extra)
+            let added = chosen.entries.filter { !listed.entries.contains($0) }
+            if !added.isEmpty { StandardError.write("listen: listening for the hook keywords too: \(added.joined(separator: ", "))") }
             for entry in chosen.entries { try model.alphabet.checkSpellable(entry) }
             return chosen
         } catch {

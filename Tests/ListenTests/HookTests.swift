@@ -17,6 +17,25 @@ struct HookTests {
 
 @Suite("Hooks over files (end to end)")
 struct FileHookTests {
+    @Test("A misspelt field, a missing or non-executable program is a usage error at start, naming the problem; added keywords are said")
+    func refusedAtStart() throws {
+        let folder = try Fixtures.scratchFolder().path, clip = Fixtures.packageRoot.path + "/Examples/stop.wav"
+        FileManager.default.createFile(atPath: folder + "/plain.txt", contents: Data("not a program".utf8), attributes: [.posixPermissions: 0o644])
+        let cases = [("{\"hooks\":[{\"keyword\":\"stop\",\"treshold\":0.5,\"action\":[\"/bin/true\"]}]}", "hook 1 has an unknown field 'treshold'"),
+                     ("{\"hooks\":[],\"max_concurent\":2}", "unknown field 'max_concurent'"),
+                     ("{\"hooks\":[{\"keyword\":\"stop\",\"action\":[\"\(folder)/missing\"]}]}", "hook 1: program '\(folder)/missing' does not exist"),
+                     ("{\"hooks\":[{\"keyword\":\"stop\",\"action\":[\"\(folder)/plain.txt\"]}]}", "is not executable")]
+        for (number, (json, message)) in cases.enumerated() {
+            try json.write(toFile: "\(folder)/hooks\(number).json", atomically: true, encoding: .utf8)
+            let result = try ListenProcess.run(["transcribe", clip, "--hooks", "\(folder)/hooks\(number).json"])
+            #expect(result.status == 2 && result.standardError.contains(message), "\(result.standardError)")
+        }
+        let quick = try ListenProcess.run(["transcribe", clip, "--keyword", "stop", "--exec", "no-such-program-anywhere"])
+        #expect(quick.status == 2 && quick.standardError.contains("--exec: program 'no-such-program-anywhere' does not exist"))
+        let added = try ListenProcess.run(["transcribe", clip, "--keyword", "lights on", "--dry-run", "--exec", "/bin/true"])
+        #expect(added.status == 0 && added.standardError.contains("listening for the hook keywords too: lights on"), "\(added.standardError)")
+    }
+
     @Test("A hook keyword joins the decoding vocabulary; one the model cannot spell is a usage error")
     func keywordJoinsVocabulary() throws {
         let clip = Fixtures.packageRoot.path + "/Examples/stop.wav"

@@ -67,11 +67,48 @@ public struct HookConfiguration: Codable, Sendable, Hashable {
         } catch {
             throw RecognizerError.invalidHooks("\(path): not a valid hooks file: \(error)")
         }
-        for (index, hook) in configuration.hooks.enumerated() {
-            if hook.action.isEmpty || hook.action[0].isEmpty { throw RecognizerError.invalidHooks("\(path): hook \(index + 1) has an empty action") }
-            if hook.keyword.trimmingCharacters(in: .whitespaces).isEmpty { throw RecognizerError.invalidHooks("\(path): hook \(index + 1) has no keyword") }
-            if let timeout = hook.timeout, timeout <= 0 { throw RecognizerError.invalidHooks("\(path): hook \(index + 1) has a timeout <= 0") }
+        // A misspelt field (`treshold`) would otherwise be ignored and its hook never behave as meant.
+        if let object = try? JSONSerialization.jsonObject(with: data) as? [String: Any] {
+            if let unknown = object.keys.filter({ !["max_concurrent", "hooks"].contains($0) }).sorted().first {
+                throw RecognizerError.invalidHooks("\(path): unknown field '\(unknown)' (fields: max_concurrent, hooks)")
+            }
+            for (index, hook) in (object["hooks"] as? [[String: Any]] ?? []).enumerated() {
+                if let unknown = hook.keys.filter({ !Self.hookFields.contains($0) }).sorted().first {
+                    throw RecognizerError.invalidHooks("\(path): hook \(index + 1) has an unknown field '\(unknown)' (fields: \(Self.hookFields.joined(separator: ", ")))")
+                }
+            }
+        }
+        do {
+            try configuration.check()
+        } catch RecognizerError.invalidHooks(let reason) {
+            throw RecognizerError.invalidHooks("\(path): \(reason)")
         }
         return configuration
+    }
+
+    /// The fields a hook may have.
+    static let hookFields = ["keyword", "threshold", "cooldown", "timeout", "action"]
+
+    /// Checks every hook: a keyword, a positive timeout, an action whose program exists and may run.
+    /// - Throws: ``RecognizerError/invalidHooks(_:)`` naming the hook (1-based) and the problem.
+    public func check() throws {
+        for (index, hook) in hooks.enumerated() {
+            let name = "hook \(index + 1)"
+            if hook.action.isEmpty || hook.action[0].isEmpty { throw RecognizerError.invalidHooks("\(name) has an empty action") }
+            if hook.keyword.trimmingCharacters(in: .whitespaces).isEmpty { throw RecognizerError.invalidHooks("\(name) has no keyword") }
+            if let timeout = hook.timeout, timeout <= 0 { throw RecognizerError.invalidHooks("\(name) has a timeout <= 0") }
+            if let problem = Self.problem(withProgram: hook.action[0]) { throw RecognizerError.invalidHooks("\(name): \(problem)") }
+        }
+    }
+
+    /// What keeps `name` (a path, or a name looked up on `PATH`) from running as an action, or nil.
+    public static func problem(withProgram name: String) -> String? {
+        let program = HookRunner.resolve(name)
+        var isDirectory: ObjCBool = false
+        guard FileManager.default.fileExists(atPath: program, isDirectory: &isDirectory) else {
+            return "program '\(name)' does not exist (nor on PATH)"
+        }
+        // access(X_OK), not FileManager's check: as root that says yes to any file.
+        return !isDirectory.boolValue && access(program, X_OK) == 0 ? nil : "program '\(name)' is not executable"
     }
 }
