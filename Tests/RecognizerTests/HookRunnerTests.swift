@@ -48,6 +48,28 @@ struct HookRunnerTests {
         #expect(!FileManager.default.fileExists(atPath: folder + "/pwned") && !FileManager.default.fileExists(atPath: folder + "/pwned2"))
     }
 
+    @Test("Over files, events and LISTEN_START are timed from the start of each file, LISTEN_FILE names it; cooldowns span the files")
+    func fileClock() throws {
+        let folder = try Fixtures.scratchFolder().path
+        let script = "import os,sys; open(sys.argv[1],'a').write(os.environ['LISTEN_FILE']+' '+os.environ['LISTEN_START']+'\\n')"
+        let hook = HookConfiguration.Hook(keyword: "go", threshold: 0.5, cooldown: 1, timeout: 5, action: ["/usr/bin/python3", "-c", script, folder + "/heard"])
+        let lines = Lines()
+        let runner = HookRunner(configuration: HookConfiguration(hooks: [hook]), events: lines.append)
+        // Each file is 2 s long; on the batch clock the words are at 0.2, 2.5, 4.1, 6.0 and 6.4 s,
+        // and the last is within the 1 s cooldown of the one before.
+        runner.process(Self.transcript([("go", 0.2)]), source: "a.wav")
+        runner.process(Self.transcript([("go", 0.5)]), source: "b.wav")
+        runner.process(Self.transcript([("go", 0.1)]), source: "c.wav")
+        runner.process(Self.transcript([("go", 0.0), ("go", 0.4)]), source: "d.wav")
+        runner.waitForActions()
+        let detections = try lines.all.map { try JSONSerialization.jsonObject(with: Data($0.utf8)) as! [String: Any] }
+            .filter { $0["event"] as? String == "detection" }
+        #expect(detections.map { $0["file"] as? String } == ["a.wav", "b.wav", "c.wav", "d.wav"])
+        #expect(detections.map { $0["start"] as? Double } == [0.2, 0.5, 0.1, 0.0])
+        let heard = try String(contentsOfFile: folder + "/heard", encoding: .utf8).split(separator: "\n").sorted()
+        #expect(heard == ["a.wav 0.200", "b.wav 0.500", "c.wav 0.100", "d.wav 0.000"])
+    }
+
     @Test("A cooldown suppresses repeats within it, not after it")
     func cooldown() {
         let spotter = KeywordSpotter()

@@ -14,7 +14,7 @@ import Foundation
 /// runner.waitForActions()
 /// ```
 public final class HookRunner: @unchecked Sendable {
-    // Safe: `running` and `currentSource` are only touched under `lock`; the rest is immutable
+    // Safe: `running` and `currentInput` are only touched under `lock`; the rest is immutable
     // or (`elapsed`) touched by `process` alone, which is called from one thread at a time.
     private let configuration: HookConfiguration
     private let events: @Sendable (HookEvent) -> Void
@@ -42,12 +42,13 @@ public final class HookRunner: @unchecked Sendable {
         }
     }
 
-    /// Where the current input came from, for the events (`"file"`), or nil in mic mode.
-    private var source: String? {
-        get { lock.withLock { currentSource } }
-        set { lock.withLock { currentSource = newValue } }
+    /// Where the current input came from, for the events (`"file"`), or nil in mic mode, and
+    /// where it starts on the clock the cooldowns run on.
+    private var input: (source: String?, start: Double) {
+        get { lock.withLock { currentInput } }
+        set { lock.withLock { currentInput = newValue } }
     }
-    private var currentSource: String?
+    private var currentInput: (source: String?, start: Double) = (nil, 0)
     /// Seconds of audio before the current input, so cooldowns span a batch of files.
     private var elapsed = 0.0
 
@@ -55,18 +56,25 @@ public final class HookRunner: @unchecked Sendable {
     /// - Parameters:
     ///   - transcript: an utterance (mic) or a whole file.
     ///   - source: the file's name, or nil in mic mode (events then carry the wall-clock time).
-    ///   - offset: the transcript's start on the stream clock; files follow one another if nil.
+    ///     A file's events and `LISTEN_START`/`LISTEN_END` are timed from the start of the
+    ///     file (`LISTEN_FILE` names it); live, from the start of the capture.
+    ///   - offset: the transcript's start on the stream clock, which cooldowns run on; files
+    ///     follow one another if nil.
     public func process(_ transcript: Transcript, source: String?, offset: Double? = nil) {
-        self.source = source
-        spotter.process(transcript, offset: offset ?? elapsed)
-        elapsed = (offset ?? elapsed) + transcript.duration
+        let start = offset ?? elapsed
+        input = (source, source == nil ? 0 : start)
+        spotter.process(transcript, offset: start)
+        elapsed = start + transcript.duration
     }
 
     /// Waits until every started action has ended (each is bounded by its timeout).
     public func waitForActions() { finished.wait() }
 
-    private func fire(_ hook: HookConfiguration.Hook, _ detection: KeywordSpotter.Detection) {
-        let source = self.source
+    private func fire(_ hook: HookConfiguration.Hook, _ heard: KeywordSpotter.Detection) {
+        let (source, start) = input
+        var onItsClock = heard  // the file's clock (a file) or the capture's (live)
+        (onItsClock.start, onItsClock.end) = (heard.start - start, heard.end - start)
+        let detection = onItsClock
         let time = source == nil ? Timestamp.now() : nil
         let events = self.events
         @Sendable func report(_ kind: HookEvent.Kind, action: [String] = hook.action) {
@@ -97,6 +105,7 @@ public final class HookRunner: @unchecked Sendable {
         environment["LISTEN_CONFIDENCE"] = String(format: "%.4f", detection.confidence)
         environment["LISTEN_START"] = String(format: "%.3f", detection.start)
         environment["LISTEN_END"] = String(format: "%.3f", detection.end)
+        if let source { environment["LISTEN_FILE"] = source }
         process.environment = environment
         process.standardInput = FileHandle.nullDevice
         // Standard output carries listen's JSON lines: an action's output goes to stderr instead.
