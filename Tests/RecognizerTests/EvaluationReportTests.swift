@@ -27,6 +27,16 @@ struct EvaluationReportTests {
         #expect(summary.confusion.counts[1][summary.confusion.columns.firstIndex(of: EvaluationReport.rejected)!] == 1)
     }
 
+    @Test("The per-word counts never run into the percentage, however many clips a word has")
+    func wideCounts() throws {
+        var report = EvaluationReport(vocabulary: try Vocabulary(["yes", "no"]))
+        for index in 0..<1_713 { report.add(.words("yes"), recognised: index < 1_413 ? "yes" : "") }
+        report.add(.words("no"), recognised: "no")
+        let lines = report.text(title: "t").split(separator: "\n")
+        #expect(lines.contains { $0.contains("1413/1713  82.5%") }, "\(lines)")
+        #expect(lines.contains { $0.contains("1/1        100.0%") }, "the columns line up: \(lines)")
+    }
+
     @Test("The summary's JSON has snake_case keys and rates (null without clips) and reads back equal")
     func summaryJSON() throws {
         var report = EvaluationReport(vocabulary: try Vocabulary(["yes"]))

@@ -170,11 +170,12 @@ public struct EvaluationReport: Sendable {
         lines.append("")
         lines.append("per word:")
         let wordWidth = max(14, (commandRows.map(\.count).max() ?? 0) + 2)
+        let countWidth = max(8, (commandRows.map { tally($0) }.map { "\($0.correct)/\($0.clips)".count }.max() ?? 0) + 2)
         for row in commandRows {
             let t = tally(row)
             let mistakes = (confusion[row] ?? [:]).filter { $0.key != row }.sorted { ($1.value, $0.key) < ($0.value, $1.key) }
                 .map { "\($0.key) \($0.value)" }.joined(separator: ", ")
-            lines.append("  " + Self.pad(row, wordWidth) + Self.pad("\(t.correct)/\(t.clips)", 8) + Self.pad(Self.percent(t.correct, t.clips), 7)
+            lines.append("  " + Self.pad(row, wordWidth) + Self.pad("\(t.correct)/\(t.clips)", countWidth) + Self.pad(Self.percent(t.correct, t.clips), 7)
                          + (mistakes.isEmpty ? "" : "  heard as: " + mistakes))
         }
         lines.append("")
