@@ -29,6 +29,9 @@ struct HookOptions: ParsableArguments {
     func check() throws {
         if hooks != nil && keyword != nil { throw ValidationError("use --hooks or --keyword, not both") }
         if keyword != nil && action.isEmpty { throw ValidationError("--keyword needs an action, e.g. --keyword yes --exec /usr/bin/logger heard yes") }
+        if keyword == nil && action.contains("--keyword") {
+            throw ValidationError("--exec takes the rest of the line as the program and its arguments: put --keyword and the other options before it")
+        }
         if keyword == nil && !action.isEmpty { throw ValidationError("--exec needs --keyword") }
         if timeout <= 0 { throw ValidationError("--timeout must be positive") }
     }
