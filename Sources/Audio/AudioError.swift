@@ -7,6 +7,8 @@ public enum AudioError: Error, Equatable, Sendable, CustomStringConvertible {
     case notFound(String)
     /// The path is a directory, not a file.
     case isDirectory(String)
+    /// A folder given as input holds no audio file (at any depth).
+    case noAudioFiles(String)
     /// The file exists but cannot be opened for reading.
     case permissionDenied(String)
     /// The input holds zero bytes.
@@ -40,7 +42,7 @@ public enum AudioError: Error, Equatable, Sendable, CustomStringConvertible {
     /// The input the error is about, if any.
     public var input: String? {
         switch self {
-        case .notFound(let name), .isDirectory(let name), .permissionDenied(let name), .emptyFile(let name),
+        case .notFound(let name), .isDirectory(let name), .noAudioFiles(let name), .permissionDenied(let name), .emptyFile(let name),
              .noSamples(let name), .unrecognizedFormat(let name, _), .malformed(let name, _), .truncated(let name, _, _),
              .invalidChannelCount(let name, _), .invalidSampleRate(let name, _), .nonFiniteSample(let name, _),
              .readFailed(let name, _), .writeFailed(let name, _), .partialFrame(let name, _, _): name
@@ -53,6 +55,7 @@ public enum AudioError: Error, Equatable, Sendable, CustomStringConvertible {
         switch self {
         case .notFound: "no such file"
         case .isDirectory: "is a directory, not an audio file"
+        case .noAudioFiles: "a folder with no audio files in it (wav flac ogg oga aiff aif au caf)"
         case .permissionDenied: "permission denied"
         case .emptyFile: "empty file (0 bytes)"
         case .noSamples: "contains no audio samples"

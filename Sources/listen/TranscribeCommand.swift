@@ -96,7 +96,7 @@ struct TranscribeCommand: ParsableCommand {
             let files = (manager.enumerator(atPath: path)?.allObjects as? [String] ?? [])
                 .filter { LabelledData.audioExtensions.contains(($0 as NSString).pathExtension.lowercased()) }
                 .sorted()
-            if files.isEmpty { inputs.append(Input(name: path, problem: .isDirectory(path))) }
+            if files.isEmpty { inputs.append(Input(name: path, problem: .noAudioFiles(path))) }
             let prefix = path.hasSuffix("/") ? path : path + "/"
             inputs += files.map { Input(name: prefix + $0) }
         }

@@ -34,6 +34,17 @@ struct TranscribeCommandTests {
         #expect(result.standardError.contains("\(folder)/b/2.wav: not a WAV/FLAC/OGG file"))
     }
 
+    @Test("A folder without audio files is named as one, with the extensions read; the other inputs are still heard, exit 1")
+    func folderWithoutAudio() throws {
+        let folder = try Fixtures.scratchFolder().path + "/notes"
+        try FileManager.default.createDirectory(atPath: folder, withIntermediateDirectories: true)
+        try "text".write(toFile: folder + "/readme.txt", atomically: true, encoding: .utf8)
+        let result = try ListenProcess.run(["transcribe", folder, Self.examples + "/no.wav"])
+        #expect(result.status == 1)
+        #expect(result.standardError.contains("\(folder): a folder with no audio files in it (wav flac"), "\(result.standardError)")
+        #expect(result.output.contains("no.wav\tno"))
+    }
+
     @Test("--output appears complete (every record, errors included) or not at all")
     func atomicOutput() throws {
         let folder = try Self.mixedFolder()
