@@ -27,14 +27,14 @@ struct EvalCommand: ParsableCommand {
 
     @OptionGroup var split: ManifestSplitOptions
 
-    @Option(help: "Where to write the JSON summary ('-' for standard output; the report then goes to standard error).")
-    var summary = "listen-eval.json"
+    @Option(help: "Also write the JSON summary to this file ('-' for standard output; the report then goes to standard error).")
+    var summary: String?
 
     @Option(help: "Also draw the confusion matrix as SVG to this file.")
     var plot: String?
 
     func run() throws {
-        for path in [summary == "-" ? nil : summary, plot].compactMap({ $0 }) { try OutputFile.check(path) }
+        for path in [summary == "-" ? nil : summary, plot].compactMap({ $0 }) { try OutputFile.check(path) }  // before any work
         let model = try modelOptions.load()
         let vocabulary = try modelOptions.vocabulary(for: model), decoding = try modelOptions.vocabularyDecoding(for: model)
         var clips: [LabelledClip] = []
@@ -67,8 +67,10 @@ struct EvalCommand: ParsableCommand {
             print(json)
         } else {
             print(text, terminator: "")
-            try OutputFile.write(json.utf8, to: summary)
-            StandardError.write("listen: wrote \(summary)")
+            if let summary {
+                try OutputFile.write(json.utf8, to: summary)
+                StandardError.write("listen: wrote \(summary)")
+            }
         }
         if let plot {
             try OutputFile.write(SVGPlot.confusionMatrix(title: "listen eval \(paths.joined(separator: " "))", labels: report.rowLabels,

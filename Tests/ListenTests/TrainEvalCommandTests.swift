@@ -109,13 +109,16 @@ struct TrainEvalCommandTests {
         #expect(Set(countColumns).count == 1 && rows[0].contains("left  "), "the counts line up after the widest label: \(rows)")
     }
 
-    @Test("--summary - puts only the JSON on standard output and the report on standard error")
+    @Test("--summary - puts only the JSON on standard output and the report on standard error; without --summary no file is written")
     func summaryToStandardOutput() throws {
         let eval = try ListenProcess.run(["eval", try Fixtures.smallCorpus(), "--summary", "-"])
         #expect(eval.status == 0)
         let summary = try JSONSerialization.jsonObject(with: Data(eval.output.utf8)) as? [String: Any]
         #expect(summary?["command_clips"] as? Int == 12)
         #expect(eval.standardError.contains("accuracy: ") && eval.standardError.contains("per word:"))
+        let plain = try ListenProcess.run(["eval", try Fixtures.smallCorpus()])
+        #expect(plain.status == 0 && plain.output.contains("per word:"))
+        #expect(!plain.standardError.contains("wrote"), "without --summary no file is written: \(plain.standardError)")
     }
 
     @Test("Out-of-range training options are usage errors", arguments: [["--warp", "0.6"],
