@@ -31,7 +31,7 @@ struct BenchCommand: ParsableCommand {
         let model = try modelOptions.load()
         let decoding = try modelOptions.vocabularyDecoding(for: model), warps = modelOptions.warps
         let inputs = TranscribeCommand.expand(paths)
-        for input in inputs { if let problem = input.problem { StandardError.write("listen: \(input.name): \(reason(problem))") } }
+        for input in inputs { if let problem = input.problem { StandardError.write("listen: \(input.name): \(inputErrorReason(problem))") } }
         let files = inputs.filter { $0.problem == nil }.map(\.name)
         guard !files.isEmpty else {
             StandardError.write("listen: no audio files in \(paths.joined(separator: " "))")
@@ -54,7 +54,7 @@ struct BenchCommand: ParsableCommand {
             for (index, duration) in durations.enumerated() {
                 guard case .failure(let error) = duration else { continue }
                 failures += 1
-                if pass == 0 { StandardError.write("listen: \(files[index]): \(reason(error))") }
+                if pass == 0 { StandardError.write("listen: \(files[index]): \(inputErrorReason(error))") }
             }
         }
         var usage = rusage()

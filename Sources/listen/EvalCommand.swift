@@ -42,7 +42,7 @@ struct EvalCommand: ParsableCommand {
             do {
                 clips += try LabelledData.clips(at: path, split: split.split)
             } catch {
-                StandardError.write("listen: cannot read \(path): \(reason(error))")
+                StandardError.write("listen: cannot read \(path): \(inputErrorReason(error))")
                 throw ExitCode.inputFailed
             }
         }
@@ -56,7 +56,7 @@ struct EvalCommand: ParsableCommand {
                                                                 jobs: workers.jobs, warps: modelOptions.warps, progress: { progress.update($0) })
         progress.finish()
         let seconds = Date().timeIntervalSince(started)
-        for (path, error) in unreadable { StandardError.write("listen: \(path): \(reason(error))") }
+        for (path, error) in unreadable { StandardError.write("listen: \(path): \(inputErrorReason(error))") }
         let text = report.text(title: "listen eval \(paths.joined(separator: " ")) (\(clips.count) clips, "
                                + String(format: "%.1f s, %.0f clips/s)", seconds, Double(clips.count) / seconds))
         let encoder = JSONEncoder()

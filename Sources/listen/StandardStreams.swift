@@ -39,16 +39,6 @@ struct OutputBuffer: ~Copyable {
     deinit { if !bytes.isEmpty { handle.write(Data(bytes)) } }
 }
 
-/// What went wrong with an input, without its name when the error carries it (records and
-/// messages put the name first themselves).
-func reason(_ error: Error) -> String {
-    if let error = error as? AudioError { return error.reason }
-    if case .invalidManifest(_, let reason)? = error as? RecognizerError { return reason }
-    // Foundation's file errors print as a dump of their user info; the system's reason is the readable part.
-    if let error = error as? CocoaError, let underlying = error.underlying as? POSIXError { return String(cString: strerror(underlying.code.rawValue)) }
-    return "\(error)"
-}
-
 /// Files a command writes its results to: their folder is checked before the work that fills
 /// them, so that a long run cannot end with nowhere to put its results; the write is atomic.
 enum OutputFile {
@@ -74,7 +64,7 @@ enum OutputFile {
         do {
             try Data(text).write(to: URL(fileURLWithPath: path), options: .atomic)
         } catch {
-            StandardError.write("listen: cannot write \(path): \(reason(error))")
+            StandardError.write("listen: cannot write \(path): \(inputErrorReason(error))")
             throw ExitCode.inputFailed
         }
     }

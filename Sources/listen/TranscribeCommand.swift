@@ -168,7 +168,7 @@ final class StreamingResults: @unchecked Sendable {
         case .success(let transcript): emit(Self.record(transcript, file: file, format: format, showsFile: showsFile))
         case .failure(let error):
             failures += 1
-            let reason = reason(error)
+            let reason = inputErrorReason(error)
             StandardError.write("listen: \(file): \(reason)")
             switch format {
             case .jsonl: emit("{\"file\":\(JSONText.quoted(file)),\"error\":\(JSONText.quoted(reason))}\n")

@@ -194,7 +194,7 @@ public final class TrainingRun {
             for (path, clips) in data.monitored {
                 let (report, unreadable) = try EvaluationReport.measure(clips, model: scored, decoding: monitorDecoding,
                                                                         vocabulary: vocabulary, jobs: jobs)
-                if reportsUnreadable { for (file, error) in unreadable { events(.skipped(path: file, reason: "\(error)")) } }
+                if reportsUnreadable { for (file, error) in unreadable { events(.skipped(path: file, reason: inputErrorReason(error))) } }
                 let (count, correct) = report.commandTally
                 let share = count > 0 ? Double(correct) / Double(count) : .nan  // nan: the set holds no command clips
                 series[path, default: []].append([Double(state.epoch + 1), share])

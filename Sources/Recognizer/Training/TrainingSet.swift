@@ -90,12 +90,8 @@ struct TrainingSet {
             return try read()
         } catch let error as RecognizerError {
             throw error
-        } catch let error as CocoaError {
-            // Foundation's file errors print as a dump of their user info; the system's reason is the readable part.
-            let reason = (error.underlying as? POSIXError).map { String(cString: strerror($0.code.rawValue)) } ?? error.localizedDescription
-            throw RecognizerError.trainingFailed("cannot read \(path): \(reason)")
         } catch {
-            throw RecognizerError.trainingFailed("cannot read \(path): \(error)")
+            throw RecognizerError.trainingFailed("cannot read \(path): \(inputErrorReason(error))")
         }
     }
 
@@ -124,7 +120,7 @@ struct TrainingSet {
         for (index, result) in results.enumerated() {
             switch result {
             case .success(let clip): kept.append(clip)
-            case .failure(let error): events(.skipped(path: clips[index].path, reason: "\(error)"))
+            case .failure(let error): events(.skipped(path: clips[index].path, reason: inputErrorReason(error)))
             case nil: break
             }
         }
