@@ -12,3 +12,13 @@ static const unsigned char model[] = {
 const unsigned char *listen_default_model_bytes(void) { return model; }
 
 size_t listen_default_model_size(void) { return sizeof model; }
+
+// The noise `listen enroll` mixes into the takes (scripts/make-enrollment-noise): 16 kHz
+// mono 16-bit little-endian samples.
+static const unsigned char noise[] = {
+#embed "enrollment-noise.s16"
+};
+
+const unsigned char *listen_enrollment_noise_bytes(void) { return noise; }
+
+size_t listen_enrollment_noise_size(void) { return sizeof noise; }

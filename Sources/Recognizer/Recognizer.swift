@@ -21,7 +21,8 @@ public final class Recognizer {
         case beamSearch(width: Int)
         /// Only these words and phrases; anything else is `[unk]`, silence is nothing.
         /// `unknownPenalty` and `rejectionThreshold` are ``VocabularyDecoder``'s trade-off
-        /// between missed words and false accepts.
+        /// between missed words and false accepts; a calibrated personal model's thresholds
+        /// (``Personalization/thresholds``) replace `rejectionThreshold` for their words.
         case vocabulary(Vocabulary, unknownPenalty: Float = VocabularyDecoder.defaultUnknownPenalty,
                         rejectionThreshold: Double = VocabularyDecoder.defaultRejectionThreshold)
     }
@@ -91,8 +92,10 @@ public final class Recognizer {
         frontEnd = try FrontEnd(model: model)
         session = InferenceSession(model: model, threadCount: threadCount)
         if case .vocabulary(let vocabulary, let unknownPenalty, let rejectionThreshold) = decoding {
-            vocabularyDecoder = try VocabularyDecoder(vocabulary: vocabulary, alphabet: model.alphabet,
-                                                      unknownPenalty: unknownPenalty, rejectionThreshold: rejectionThreshold)
+            var decoder = try VocabularyDecoder(vocabulary: vocabulary, alphabet: model.alphabet,
+                                                unknownPenalty: unknownPenalty, rejectionThreshold: rejectionThreshold)
+            decoder.entryThresholds = model.metadata.personalization?.thresholds ?? [:]
+            vocabularyDecoder = decoder
         } else {
             vocabularyDecoder = nil
         }

@@ -6,7 +6,7 @@ import Recognizer
 /// `--model`, `--vocabulary` and the vocabulary decoder's trade-offs, shared by every command
 /// that recognises speech.
 struct ModelOptions: ParsableArguments {
-    @Option(help: "A model file (.lstn); the bundled default model if absent.")
+    @Option(help: "A model file (.lstn); if absent, your personal model from 'listen enroll' if there is one, else the built-in model.")
     var model: String?
 
     @Option(help: "Command words and phrases to recognise, comma-separated or @file; the model's default vocabulary if absent.")
@@ -50,11 +50,20 @@ struct ModelOptions: ParsableArguments {
     /// `--frequency-warps` and `--recheck-below` (valid after ``validate()``).
     var warps: Recognizer.Warps { Recognizer.Warps(warpFactors.compactMap { $0 }, recheckBelow: recheckBelow) }
 
-    /// The chosen model, with `--edge-padding` in its front end if given. A missing or
+    /// The chosen model, with `--edge-padding` in its front end if given: `--model`, else the
+    /// personal model if it exists (said on stderr), else the built-in one. A missing or
     /// damaged model is a usage error (exit 2).
     func load() throws -> AcousticModel {
         do {
-            var chosen = try model.map(ModelFile.read) ?? ModelFile.bundled()
+            var chosen: AcousticModel
+            if let model {
+                chosen = try ModelFile.read(model)
+            } else if let personal = ModelFile.personalModelPath(), FileManager.default.fileExists(atPath: personal) {
+                chosen = try ModelFile.read(personal)
+                StandardError.write("listen: using your personal model \(personal) ('listen enroll --reset' removes it)")
+            } else {
+                chosen = try ModelFile.bundled()
+            }
             if let edgePadding { chosen.features.edgePadding = edgePadding > 0 ? edgePadding : nil }
             return chosen
         } catch {

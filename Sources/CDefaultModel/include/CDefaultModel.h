@@ -6,5 +6,9 @@
 const unsigned char *listen_default_model_bytes(void);
 /// Their count.
 size_t listen_default_model_size(void);
+/// The noise enrolment mixes into the takes: 16 kHz mono 16-bit little-endian samples.
+const unsigned char *listen_enrollment_noise_bytes(void);
+/// Their count, in bytes.
+size_t listen_enrollment_noise_size(void);
 
 #endif

@@ -15,11 +15,16 @@ public struct Vocabulary: Sendable, Hashable, Codable {
     public init(_ entries: [String]) throws {
         var seen = Set<String>(), cleaned: [String] = []
         for entry in entries {
-            let words = entry.lowercased().split(whereSeparator: \.isWhitespace).joined(separator: " ")
+            let words = Self.normalize(entry)
             if !words.isEmpty && seen.insert(words).inserted { cleaned.append(words) }
         }
         guard !cleaned.isEmpty else { throw RecognizerError.invalidVocabulary("the vocabulary has no words") }
         self.entries = cleaned
+    }
+
+    /// An entry as the vocabulary keeps it: lower-cased, single spaces, none at either end.
+    public static func normalize(_ entry: String) -> String {
+        entry.lowercased().split(whereSeparator: \.isWhitespace).joined(separator: " ")
     }
 
     /// Parses the command-line form: comma-separated entries, or `@file` with one entry per

@@ -18,6 +18,9 @@ public struct VocabularyDecoder: Sendable {
     public var unknownPenalty: Float
     /// Words whose confidence falls below this are reported as `[unk]`.
     public var rejectionThreshold: Double
+    /// Per entry, a lowest confidence that replaces ``rejectionThreshold`` (a calibrated personal
+    /// model's, ``Personalization/thresholds``).
+    public var entryThresholds: [String: Double] = [:]
 
     /// The default `[unk]` penalty.
     public static let defaultUnknownPenalty: Float = -4
@@ -56,7 +59,7 @@ public struct VocabularyDecoder: Sendable {
             if let entry = segment.entry {
                 let letters = entryLabels[entry].filter { $0 != graph.space }.count
                 let confidence = exp(Double(segment.score) / Double(max(1, letters)))
-                if confidence >= rejectionThreshold {
+                if confidence >= entryThresholds[vocabulary.entries[entry], default: rejectionThreshold] {
                     return RecognizedWord(word: vocabulary.entries[entry], start: start, end: end, confidence: confidence)
                 }
                 return RecognizedWord(word: RecognizedWord.unknown, start: start, end: end, confidence: 1 - confidence)

@@ -140,6 +140,16 @@ public enum ModelFile {
         return try model(from: data, name: "the bundled model")
     }
 
+    /// Where `listen enroll` writes the personal model, which every command uses when no
+    /// `--model` is given: `$XDG_DATA_HOME/listen/model.lstn`, or
+    /// `~/.local/share/listen/model.lstn` when XDG_DATA_HOME is unset or not absolute (nil
+    /// without a home folder either).
+    public static func personalModelPath(environment: [String: String] = ProcessInfo.processInfo.environment) -> String? {
+        if let data = environment["XDG_DATA_HOME"], data.hasPrefix("/") { return data + "/listen/model.lstn" }
+        guard let home = environment["HOME"], !home.isEmpty else { return nil }
+        return home + "/.local/share/listen/model.lstn"
+    }
+
     /// Parses and checks a model held in memory; `name` is used in error messages.
     public static func model(from data: Data, name: String) throws -> AcousticModel {
         try data.withUnsafeBytes { bytes in

@@ -27,19 +27,23 @@ package struct AdamOptimizer: Sendable, Codable {
     /// The running averages of the gradient and of its square, for saving.
     package var moments: (first: [[Float]], second: [[Float]]) { (firstMoment, secondMoment) }
 
-    /// One update: `θ −= lr · (m̂ / (√v̂ + ε) + λ θ)`, with each tensor's weight decay λ
-    /// decoupled from the gradient's moments (AdamW, Loshchilov & Hutter 2019). The tensors are
-    /// updated on two threads (``TensorPasses``), each tensor whole on one.
+    /// One update: `θ −= lr · (m̂ / (√v̂ + ε) + λ (θ − θ₀))`, with each tensor's weight decay λ
+    /// decoupled from the gradient's moments (AdamW, Loshchilov & Hutter 2019). θ₀ is 0, or an
+    /// anchor's weights: decay toward a starting point (L2-SP, Li et al. 2018), which keeps a
+    /// fine-tuned model near the model it started from. The tensors are updated on two threads
+    /// (``TensorPasses``), each tensor whole on one.
     /// - Parameters:
     ///   - parameters: the tensors to update.
     ///   - gradient: their gradient, same shapes.
     ///   - learningRate: this step's rate (a schedule is the caller's).
     ///   - weightDecay: λ per tensor (none if empty).
+    ///   - anchor: θ₀, tensors shaped like `parameters` (decay toward 0 if empty).
     ///   - gradientScale: a factor on every gradient value first (a clipping's; 1 leaves them exact).
     package mutating func update(_ parameters: inout [[Float]], gradient: [[Float]], learningRate: Float, weightDecay: [Float] = [],
-                                gradientScale: Float = 1) {
+                                anchor: [[Float]] = [], gradientScale: Float = 1) {
         precondition(parameters.count == gradient.count && parameters.count == firstMoment.count, "tensor lists differ")
         precondition(weightDecay.isEmpty || weightDecay.count == parameters.count, "one weight decay per tensor")
+        precondition(anchor.isEmpty || anchor.map(\.count) == parameters.map(\.count), "the anchor's tensors differ from the parameters'")
         for tensor in parameters.indices {
             precondition(parameters[tensor].count == gradient[tensor].count, "tensor \(tensor) sizes differ")
         }
@@ -52,24 +56,26 @@ package struct AdamOptimizer: Sendable, Codable {
                     let (parameters, firstMoment, secondMoment) = (PassBuffer(parameters), PassBuffer(firstMoment), PassBuffer(secondMoment))
                     TensorPasses.forEachTensor(counts: gradient.map(\.count)) { tensor in
                         let decay = weightDecay.isEmpty ? 0 : weightDecay[tensor]
+                        let origin: [Float] = anchor.isEmpty ? [] : anchor[tensor]
                         // Eight parameters at a time; each lane does the scalar arithmetic in the
                         // same order, so the result is the same to the bit.
                         gradient[tensor].withUnsafeBufferPointer { g in
                             firstMoment.withValues(tensor) { first in
                                 secondMoment.withValues(tensor) { second in
-                                    parameters.withValues(tensor) { p in
+                                    parameters.withValues(tensor) { p in origin.withUnsafeBufferPointer { origin in
                                         for start in stride(from: 0, to: p.count, by: 8) {
                                             let gv = Self.load(g, start) * gradientScale
                                             let fv = beta1 * Self.load(UnsafeBufferPointer(first), start) + (1 - beta1) * gv
                                             let sv = beta2 * Self.load(UnsafeBufferPointer(second), start) + (1 - beta2) * gv * gv
                                             var pv = Self.load(UnsafeBufferPointer(p), start)
                                             let m = fv / correction1, v = sv / correction2
-                                            pv -= learningRate * (m / (v.squareRoot() + epsilon) + decay * pv)
+                                            let offset = origin.isEmpty ? pv : pv - Self.load(origin, start)
+                                            pv -= learningRate * (m / (v.squareRoot() + epsilon) + decay * offset)
                                             Self.store(fv, into: first, at: start)
                                             Self.store(sv, into: second, at: start)
                                             Self.store(pv, into: p, at: start)
                                         }
-                                    }
+                                    } }
                                 }
                             }
                         }

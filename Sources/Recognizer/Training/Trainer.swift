@@ -26,6 +26,8 @@ package final class Trainer {
     package private(set) var optimizer: AdamOptimizer
     /// Per tensor, whether it is a weight matrix (weight decay applies) rather than a bias.
     private let isWeightMatrix: [Bool]
+    /// Tensors (by index in ``AcousticModel/tensors``) that are not updated: their gradient is zeroed.
+    package var frozen: Set<Int> = []
 
     /// Prepares training from a model's current weights, with a fresh optimizer or a saved one.
     package init(model: AcousticModel, optimizer: AdamOptimizer? = nil, maximumGradientNorm: Float = 5) {
@@ -39,18 +41,21 @@ package final class Trainer {
     /// - Parameters:
     ///   - batch: utterances of any lengths.
     ///   - learningRate: Adam's step size for this update.
-    ///   - weightDecay: AdamW's decoupled decay of the weight matrices (biases are not decayed).
+    ///   - weightDecay: AdamW's decoupled decay of the weight matrices toward zero (biases are not
+    ///     decayed), or of every tensor toward `anchor`.
+    ///   - anchor: the weights to decay toward (a base model's, for fine-tuning), or nil.
     /// - Returns: the mean loss over the usable utterances (those whose transcript fits their
     ///   frames), how many there were, and the gradient norm before clipping.
     @discardableResult
-    package func step(_ batch: [TrainingExample], learningRate: Float, weightDecay: Float = 0) -> (loss: Float, used: Int, gradientNorm: Float) {
+    package func step(_ batch: [TrainingExample], learningRate: Float, weightDecay: Float = 0,
+                      anchor: [[Float]]? = nil) -> (loss: Float, used: Int, gradientNorm: Float) {
         var parts = halfGradients(batch)
         let used = parts.reduce(0) { $0 + $1.used }
         guard used > 0 else { return (0, 0, 0) }
         // The mean of the two halves' gradients and each tensor's squared norm, on both cores.
         var gradient = parts[0].gradient
         parts[0].gradient = []  // the sum is written in place
-        let other = parts[1].gradient, scale = 1 / Float(used)
+        let other = parts[1].gradient, scale = 1 / Float(used), frozen = frozen
         var squaredNorms = [Double](repeating: 0, count: gradient.count)
         gradient.withUnsafeMutableBufferPointer { sums in
             squaredNorms.withUnsafeMutableBufferPointer { squaredNorms in
@@ -58,6 +63,7 @@ package final class Trainer {
                 TensorPasses.forEachTensor(counts: other.map(\.count)) { tensor in
                     other[tensor].withUnsafeBufferPointer { other in
                         sums.withValues(tensor) { sum in
+                            let scale = frozen.contains(tensor) ? 0 : scale
                             for i in sum.indices { sum[i] = (sum[i] + other[i]) * scale }
                             squaredNorms.elements[tensor] = GradientClipping.squaredNorm(UnsafeBufferPointer(sum))
                         }
@@ -66,9 +72,9 @@ package final class Trainer {
             }
         }
         let norm = GradientClipping.globalNorm(squaredNorms: squaredNorms)
-        let decays = weightDecay > 0 ? isWeightMatrix.map { $0 ? weightDecay : 0 } : []
+        let decays = weightDecay > 0 ? isWeightMatrix.map { $0 || anchor != nil ? weightDecay : 0 } : []
         model.modifyTensors { tensors in
-            optimizer.update(&tensors, gradient: gradient, learningRate: learningRate, weightDecay: decays,
+            optimizer.update(&tensors, gradient: gradient, learningRate: learningRate, weightDecay: decays, anchor: anchor ?? [],
                              gradientScale: GradientClipping.scale(norm: norm, maximumNorm: maximumGradientNorm))
         }
         return ((parts[0].loss + parts[1].loss) / Float(used), used, norm)
