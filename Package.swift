@@ -36,7 +36,7 @@ let package = Package(
         .target(name: "Audio", dependencies: ["CSndFile", "CSampleRate", "CPulse"]),
         .target(name: "Features", dependencies: ["CFFTW"]),
         // The shipped model, embedded with C23's #embed (found through the header path).
-        .target(name: "CDefaultModel", exclude: ["default.lstn", "enrollment-noise.s16"], cSettings: [.headerSearchPath(".")]),
+        .target(name: "CDefaultModel", exclude: ["default.lstn", "enrollment-noise.s16", "enrollment-rehearsal.bin"], cSettings: [.headerSearchPath(".")]),
         .target(name: "Recognizer", dependencies: ["Audio", "Features", "CBLAS", "CDefaultModel"]),
         .executableTarget(
             name: "listen",

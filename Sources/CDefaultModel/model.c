@@ -22,3 +22,13 @@ static const unsigned char noise[] = {
 const unsigned char *listen_enrollment_noise_bytes(void) { return noise; }
 
 size_t listen_enrollment_noise_size(void) { return sizeof noise; }
+
+// What the built-in model hears for real speech of other speakers, which `listen enroll`
+// trains on next to the takes (scripts/make-enrollment-rehearsal.py).
+static const unsigned char rehearsal[] = {
+#embed "enrollment-rehearsal.bin"
+};
+
+const unsigned char *listen_enrollment_rehearsal_bytes(void) { return rehearsal; }
+
+size_t listen_enrollment_rehearsal_size(void) { return sizeof rehearsal; }

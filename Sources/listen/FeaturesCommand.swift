@@ -33,6 +33,10 @@ struct FeaturesCommand: ParsableCommand {
     @Flag(help: "Normalise every dimension to mean 0, deviation 1 over the file.")
     var normalize = false
 
+    @Option(help: ArgumentHelp("Print what a model hears instead: its front end's frames (for the built-in model, the speech embedding), from a model file or 'built-in'; --kind, --deltas and --normalize do not apply.",
+                               valueName: "model"))
+    var ofModel: String?
+
     @OptionGroup var input: AudioInputOptions
 
     func run() throws {
@@ -43,8 +47,19 @@ struct FeaturesCommand: ParsableCommand {
             StandardError.write("listen: \(error)")
             throw ExitCode.inputFailed
         }
-        let configuration = FeatureConfiguration(kind: kind, includesDeltas: deltas, normalization: normalize ? .utterance : .none)
-        let frames = try FeatureExtractor(configuration: configuration).extract(audio.samples)
+        var configuration = FeatureConfiguration(kind: kind, includesDeltas: deltas, normalization: normalize ? .utterance : .none)
+        let frames: Matrix
+        if let ofModel {
+            let model: AcousticModel
+            do { model = try ofModel == "built-in" ? ModelFile.bundled() : ModelFile.read(ofModel) } catch {
+                StandardError.write("listen: \(error)")
+                throw ExitCode.usage
+            }
+            configuration = model.features
+            frames = try FrontEnd(model: model).extract(audio.samples)
+        } else {
+            frames = try FeatureExtractor(configuration: configuration).extract(audio.samples)
+        }
         var output = OutputBuffer()
         switch format {
         case .text:
@@ -62,7 +77,7 @@ struct FeaturesCommand: ParsableCommand {
     private func json(_ frames: Matrix, configuration: FeatureConfiguration) -> String {
         let rows = (0..<frames.rows).map { "[" + frames.row($0).map { "\($0)" }.joined(separator: ",") + "]" }
         return """
-            {"file":\(JSONText.quoted(file)),"kind":"\(kind.rawValue)","frames":\(frames.rows),\
+            {"file":\(JSONText.quoted(file)),"kind":"\(configuration.kind.rawValue)","frames":\(frames.rows),\
             "dimension":\(frames.columns),"frame_shift":\(configuration.frameShift),\
             "values":[\(rows.joined(separator: ","))]}
 

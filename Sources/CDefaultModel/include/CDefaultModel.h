@@ -10,5 +10,9 @@ size_t listen_default_model_size(void);
 const unsigned char *listen_enrollment_noise_bytes(void);
 /// Their count, in bytes.
 size_t listen_enrollment_noise_size(void);
+/// The rehearsal set of enrolment: the built-in model's frames of other speakers' speech.
+const unsigned char *listen_enrollment_rehearsal_bytes(void);
+/// Their count, in bytes.
+size_t listen_enrollment_rehearsal_size(void);
 
 #endif

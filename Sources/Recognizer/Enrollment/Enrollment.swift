@@ -31,6 +31,21 @@ public struct Enrollment: Sendable {
         }
     }
 
+    /// What a model hears for an utterance of someone else, with its transcript: trained on
+    /// next to the takes, so that the personal model keeps hearing everyone else.
+    public struct Rehearsal: Sendable {
+        /// The transcript ("" for none).
+        public var text: String
+        /// The model's input frames (its front end's output).
+        public var features: Matrix
+
+        /// An utterance heard as `features`, said as `text`.
+        public init(text: String, features: Matrix) {
+            self.text = text
+            self.features = features
+        }
+    }
+
     /// How the fine-tuning runs.
     public struct Settings: Sendable, Codable, Hashable {
         /// Passes over the takes.
@@ -54,6 +69,8 @@ public struct Enrollment: Sendable {
         public var gainChange = 10.0
         /// Views of noise alone (heard as nothing) per take and pass.
         public var noiseViews = 0.25
+        /// Rehearsal utterances (other speakers) per take and pass.
+        public var rehearsalViews = 1.0
         /// Seed of the views and their order.
         public var seed: UInt64 = 1
 
@@ -76,6 +93,7 @@ public struct Enrollment: Sendable {
             try require((0..<0.5).contains(speedChange), "speedChange", "must be at least 0 and below 0.5")
             try require((0...30).contains(gainChange), "gainChange", "must be between 0 and 30 dB")
             try require((0...4).contains(noiseViews), "noiseViews", "must be between 0 and 4")
+            try require((0...8).contains(rehearsalViews), "rehearsalViews", "must be between 0 and 8")
         }
     }
 
@@ -105,18 +123,52 @@ public struct Enrollment: Sendable {
         }
     }
 
+    /// Real speech of 296 utterances by other speakers (the 35 command words and a few other
+    /// texts, from the shipped model's training split) as the built-in model hears it; empty for
+    /// a model with another front end, which cannot use these frames.
+    /// - Throws: ``RecognizerError/trainingFailed(_:)`` if the bytes in the binary are damaged.
+    public static func bundledRehearsal(for model: AcousticModel) throws -> [Rehearsal] {
+        let builtIn = try ModelFile.bundled()
+        guard model.features == builtIn.features, model.speechEmbedding == builtIn.speechEmbedding else { return [] }
+        let bytes = UnsafeRawBufferPointer(start: listen_enrollment_rehearsal_bytes(), count: listen_enrollment_rehearsal_size())
+        func damaged() -> RecognizerError { .trainingFailed("the rehearsal set in this binary is damaged (a broken build)") }
+        var offset = 0
+        func read<T: FixedWidthInteger>(_: T.Type) throws -> T {
+            guard offset + MemoryLayout<T>.size <= bytes.count else { throw damaged() }
+            defer { offset += MemoryLayout<T>.size }
+            return T(littleEndian: bytes.loadUnaligned(fromByteOffset: offset, as: T.self))
+        }
+        guard bytes.count >= 16, Array(bytes.prefix(8)) == Array("LSTNRH01".utf8) else { throw damaged() }
+        offset = 8
+        let count = Int(try read(UInt32.self)), dimension = Int(try read(UInt32.self))
+        guard dimension == model.features.dimension else { throw damaged() }
+        var utterances: [Rehearsal] = []
+        for _ in 0..<count {
+            let length = Int(try read(UInt16.self))
+            guard offset + length <= bytes.count else { throw damaged() }
+            let text = String(decoding: bytes[offset..<(offset + length)], as: UTF8.self)
+            offset += length
+            let frames = Int(try read(UInt32.self))
+            var values = [Float](repeating: 0, count: frames * dimension)
+            for index in values.indices { values[index] = Float(Float16(bitPattern: try read(UInt16.self))) }
+            utterances.append(Rehearsal(text: text, features: Matrix(rows: frames, columns: dimension, values: values)))
+        }
+        return utterances
+    }
+
     /// Fine-tunes the base model on `takes`.
     /// - Parameters:
     ///   - takes: the recordings, at least one (empty and silent ones are an error).
     ///   - noise: 16 kHz recordings of noise to mix in and to hear as nothing
     ///     (``bundledNoise``, and a recording of the room if there is one).
+    ///   - rehearsal: other speakers' utterances to train on too (``bundledRehearsal(for:)`` if nil).
     ///   - events: called after every update.
     /// - Returns: the personal model: the base's front end and network with the new weights,
     ///   its vocabulary joined by the takes' words, and ``ModelMetadata/personalization``
     ///   saying what it was made from.
     /// - Throws: ``RecognizerError/invalidTraining(field:reason:)`` for bad settings, no takes, a
     ///   take the alphabet cannot spell or without sound; the front end's error.
-    public func run(takes: [Take], noise: [[Float]] = [Enrollment.bundledNoise],
+    public func run(takes: [Take], noise: [[Float]] = [Enrollment.bundledNoise], rehearsal: [Rehearsal]? = nil,
                     events: @escaping @Sendable (Event) -> Void = { _ in }) throws -> AcousticModel {
         let started = Date()
         let s = settings
@@ -130,7 +182,11 @@ public struct Enrollment: Sendable {
                 throw RecognizerError.invalidTraining(field: "takes", reason: "a take of '\(take.text)' is silent")
             }
         }
-        let views = try Views(base: base, settings: s, takes: takes, noise: noise)
+        let rehearsal = try rehearsal ?? Self.bundledRehearsal(for: base)
+        for utterance in rehearsal where utterance.features.columns != base.features.dimension {
+            throw RecognizerError.invalidTraining(field: "rehearsal", reason: "'\(utterance.text)' has frames of \(utterance.features.columns) values, not the model's \(base.features.dimension)")
+        }
+        let views = try Views(base: base, settings: s, takes: takes, noise: noise, rehearsal: rehearsal)
         let perPass = views.count
         let updates = s.passes * ((perPass + s.batchSize - 1) / s.batchSize)
         let schedule = LearningRateSchedule(peak: s.learningRate, floor: s.learningRate * 0.05,
@@ -183,6 +239,8 @@ private struct Views {
     let takes: [(samples: [Float], labels: [Int])]
     let noise: [[Float]]
     let noiseViews: Int
+    let rehearsal: [TrainingExample]
+    let rehearsalViews: Int
     let settings: Enrollment.Settings
     let extractor: FrontEnd
     let speed: SpeedPerturbation
@@ -190,10 +248,13 @@ private struct Views {
     let masking: SpecAugment
     let bands: Int
 
-    init(base: AcousticModel, settings s: Enrollment.Settings, takes: [Enrollment.Take], noise: [[Float]]) throws {
+    init(base: AcousticModel, settings s: Enrollment.Settings, takes: [Enrollment.Take], noise: [[Float]], rehearsal: [Enrollment.Rehearsal]) throws {
         self.takes = takes.map { ($0.samples, base.alphabet.encode(Vocabulary.normalize($0.text))) }
         self.noise = noise.filter { NoiseMixing.power($0) > 0 && $0.count >= 1600 }
         noiseViews = self.noise.isEmpty ? 0 : Int((Double(takes.count) * s.noiseViews).rounded(.up))
+        self.rehearsal = rehearsal.map { TrainingExample(features: $0.features, labels: base.alphabet.encode(Vocabulary.normalize($0.text))) }
+            .filter { $0.features.rows > 0 }
+        rehearsalViews = self.rehearsal.isEmpty ? 0 : Int((Double(takes.count) * s.rehearsalViews).rounded())
         settings = s
         extractor = try FrontEnd(model: base)
         speed = SpeedPerturbation(probability: s.speedShare, maximumChange: s.speedChange)
@@ -205,11 +266,16 @@ private struct Views {
         bands = features.kind == .speechEmbedding ? features.dimension : features.baseDimension
     }
 
-    /// Views per pass: every take, then the noise views.
-    var count: Int { takes.count + noiseViews }
+    /// Views per pass: every take, then the noise views, then the rehearsal views.
+    var count: Int { takes.count + noiseViews + rehearsalViews }
 
     func view(_ index: Int, seed: UInt64) throws -> TrainingExample {
         var generator = SeededGenerator(seed: seed)
+        if index >= takes.count + noiseViews {
+            // A random rehearsal utterance: its frames are all there is, so masks are its only change.
+            let example = rehearsal[Int.random(in: 0..<rehearsal.count, using: &generator)]
+            return TrainingExample(features: masking.apply(to: example.features, bands: bands, using: &generator), labels: example.labels)
+        }
         var samples: [Float], labels: [Int]
         if index < takes.count {
             (samples, labels) = takes[index]
