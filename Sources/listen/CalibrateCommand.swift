@@ -127,11 +127,13 @@ struct CalibrateCommand: AsyncParsableCommand {
     /// One line per word: its threshold, false accepts before and after (per hour), takes and misses.
     static func table(_ summary: Calibration.Summary) -> String {
         let hours = max(summary.noiseSeconds, 1) / 3600
-        var lines = ["word                 threshold  false accepts/h: before  after  takes  expected misses"]
+        let width = max(4, summary.words.map(\.word.count).max() ?? 0)
+        func padded(_ text: String) -> String { text + String(repeating: " ", count: max(0, width - text.count)) }
+        var lines = [padded("word") + "  threshold  false accepts/h before  after  takes  expected misses"]
         for word in summary.words {
             let misses = word.missRate.map { String(format: "%.0f%%", 100 * $0) } ?? "-"
-            lines.append(String(format: "%-20@ %9.2f  %23.1f  %5.1f  %5d  %15@", word.word as NSString, word.threshold,
-                                Double(word.falseAcceptsBefore) / hours, Double(word.falseAcceptsAfter) / hours, word.takes, misses as NSString))
+            lines.append(padded(word.word) + String(format: "  %9.2f  %22.1f  %5.1f  %5d  %15@", word.threshold, Double(word.falseAcceptsBefore) / hours,
+                                                    Double(word.falseAcceptsAfter) / hours, word.takes, misses as NSString))
         }
         return lines.joined(separator: "\n")
     }

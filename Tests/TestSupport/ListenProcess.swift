@@ -101,6 +101,16 @@ public final class RunningListen {
         return false
     }
 
+    /// Waits for the process to end by itself (SIGKILL after `timeout` seconds) and returns what it printed.
+    public func wait(timeout: Double) -> ListenProcess.Result {
+        let deadline = Date().addingTimeInterval(timeout)
+        while process.isRunning && Date() < deadline { Thread.sleep(forTimeInterval: 0.05) }
+        if process.isRunning { kill(process.processIdentifier, SIGKILL) }
+        process.waitUntilExit()
+        return ListenProcess.Result(status: process.terminationStatus, standardOutput: output.finish(),
+                                    standardError: String(decoding: errors.finish(), as: UTF8.self))
+    }
+
     /// Sends a signal (SIGINT like Ctrl-C, or SIGTERM), waits for the exit and returns what it printed.
     public func stop(signal: Int32 = SIGINT) -> ListenProcess.Result {
         kill(process.processIdentifier, signal)

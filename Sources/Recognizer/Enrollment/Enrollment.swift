@@ -175,7 +175,7 @@ public struct Enrollment: Sendable {
         try s.validate()
         guard !takes.isEmpty else { throw RecognizerError.invalidTraining(field: "takes", reason: "must hold at least one take") }
         for take in takes {
-            do { try base.alphabet.checkSpellable(take.text) } catch {
+            do { try base.alphabet.checkSpellable(Vocabulary.normalize(take.text)) } catch {
                 throw RecognizerError.invalidTraining(field: "takes", reason: "'\(take.text)': \(error)")
             }
             guard NoiseMixing.power(take.samples) > 0 else {
