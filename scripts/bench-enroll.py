@@ -160,7 +160,9 @@ def main():
             misses = errors(tested, truth, VOCABULARY, chosen)
             print(f"  {name}: false commands in {hours * 3600:.0f} s of held-out noise {false} ({false / hours:.0f} per hour); "
                   f"errors on this speaker's held-out takes {misses}/{len(tested)}")
-        print("\n".join("  " + line for line in table.splitlines() if not line.endswith("0.0    0.0      0                -")))
+        # The header and the words whose threshold calibration raised or that have takes.
+        print("\n".join("  " + line for line in table.splitlines()
+                        if line.startswith("word") or float(line.split()[1]) > 0.25 or line.split()[4] != "0"))
     print("5. time: enrolment in the table of 1-2, calibration above")
 
 

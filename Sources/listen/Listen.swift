@@ -12,9 +12,8 @@ struct Listen: AsyncParsableCommand {
             processed); 2 usage error.
             """,
         version: "0.1.0",
-        subcommands: [MicCommand.self, DevicesCommand.self, TranscribeCommand.self, EnrollCommand.self, CalibrateCommand.self, TrainCommand.self,
-                      EvalCommand.self, BenchCommand.self,
-                      FeaturesCommand.self],
+        subcommands: [MicCommand.self, DevicesCommand.self, TranscribeCommand.self, EnrollCommand.self, CalibrateCommand.self,
+                      ModelCommand.self, TrainCommand.self, EvalCommand.self, BenchCommand.self, FeaturesCommand.self],
         defaultSubcommand: MicCommand.self)
 
     /// Runs the command, mapping argument-parser's usage errors to exit code 2 (the contract)

@@ -54,6 +54,11 @@ struct EnrollCommandTests {
         #expect(heard.standardError.contains("listen: using your personal model \(data)/listen/model.lstn"))
         #expect(heard.output.contains("\"text\":\"jarvis\""), "\(heard.output)")
 
+        let shown = try ListenProcess.run(["model"], environment: environment)
+        #expect(shown.status == 0)
+        #expect(shown.output.contains("\npersonal: enrolled ") && shown.output.contains("\ntakes: jarvis 3, yes 1\n"), "\(shown.output)")
+        #expect(shown.output.contains("vocabulary (36): yes, no,") && shown.output.contains(", visual, jarvis\n"))
+
         let reset = try ListenProcess.run(["enroll", "--reset"], environment: environment)
         #expect(reset.status == 0)
         #expect(reset.standardError.contains("removed \(data)/listen/model.lstn"))
