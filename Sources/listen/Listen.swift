@@ -12,7 +12,7 @@ struct Listen: AsyncParsableCommand {
             processed); 2 usage error.
             """,
         version: "0.1.0",
-        subcommands: [MicCommand.self, DevicesCommand.self, TranscribeCommand.self, EnrollCommand.self, CalibrateCommand.self,
+        subcommands: [MicCommand.self, DevicesCommand.self, TranscribeCommand.self, ServeCommand.self, EnrollCommand.self, CalibrateCommand.self,
                       ModelCommand.self, TrainCommand.self, EvalCommand.self, BenchCommand.self, FeaturesCommand.self],
         defaultSubcommand: MicCommand.self)
 

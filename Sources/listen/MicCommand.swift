@@ -32,6 +32,7 @@ struct MicCommand: AsyncParsableCommand {
     @OptionGroup var modelOptions: ModelOptions
     @OptionGroup var decoderOptions: DecoderOptions
     @OptionGroup var hookOptions: HookOptions
+    @OptionGroup var mqttOptions: MQTTOptions
 
     func validate() throws {
         try hookOptions.check()
@@ -45,6 +46,8 @@ struct MicCommand: AsyncParsableCommand {
         let recognizer = try Recognizer(model: model, decoding: decoding, threadCount: 2, warps: modelOptions.warps)
         let output = LineWriter()
         let hooks = hookConfiguration.map { hookOptions.runner($0, events: output) }
+        let publisher = try mqttOptions.publisher()
+        defer { publisher?.close() }
         var settings = Endpointer.Settings()
         settings.endSilence = endpointSilence
         settings.margin = speechMargin
@@ -60,6 +63,9 @@ struct MicCommand: AsyncParsableCommand {
                     if format != .text || !transcript.text.isEmpty {
                         let record = StreamingResults.record(transcript, file: nil, format: format, showsFile: false, time: Timestamp.now())
                         output.write(String(record.dropLast()))
+                    }
+                    if let publisher, !transcript.text.isEmpty {
+                        publisher.publish(String(StreamingResults.record(transcript, file: nil, format: .jsonl, showsFile: false, time: Timestamp.now()).dropLast()))
                     }
                     hooks?.process(transcript, source: nil, offset: 0)  // its words are on the capture's clock already
                 case .connected(let source):
