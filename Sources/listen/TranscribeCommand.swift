@@ -30,6 +30,10 @@ struct TranscribeCommand: ParsableCommand {
     @Option(help: "Write the results to this file instead of standard output.")
     var output: String?
 
+    @Option(help: ArgumentHelp("Process only shard K of N (K from 0) of the input list: contiguous, in the list's order, so the shards' outputs concatenated in K order are the whole run's. 'auto' reads SLURM_ARRAY_TASK_ID and SLURM_ARRAY_TASK_COUNT (minus SLURM_ARRAY_TASK_MIN), or Kubernetes' JOB_COMPLETION_INDEX with the count from 'auto/N' or LISTEN_SHARD_COUNT.",
+                               valueName: "K/N|auto"))
+    var shard: String?
+
     @OptionGroup var workers: JobsOption
 
     @OptionGroup var modelOptions: ModelOptions
@@ -40,6 +44,7 @@ struct TranscribeCommand: ParsableCommand {
     func validate() throws {
         if paths.isEmpty { throw ValidationError("give audio files, folders, or - for standard input") }
         try hookOptions.check()
+        if let shard { _ = try Shard(shard) }
     }
 
     func run() throws {
@@ -48,7 +53,8 @@ struct TranscribeCommand: ParsableCommand {
         let hookConfiguration = try hookOptions.configuration()
         let decoding = try decoderOptions.decoding(model: model, options: modelOptions, keywords: hookConfiguration?.keywords ?? [])
         let hooks = hookConfiguration.map { hookOptions.runner($0, events: LineWriter()) }
-        let inputs = Self.expand(paths)
+        let everything = Self.expand(paths)
+        let inputs = try shard.map { Array(everything[try Shard($0).range(of: everything.count)]) } ?? everything
         let progress = ProgressLine("transcribe", total: inputs.count, unit: "files")
         let results = StreamingResults(format: format, toStandardOutput: output == nil, inputCount: inputs.count)
         let delivery = OrderedDelivery<Result<Transcript, Error>>(count: inputs.count) { index, result in
@@ -213,5 +219,49 @@ final class StreamingResults: @unchecked Sendable {
         } else {
             buffer.append(contentsOf: text.utf8)
         }
+    }
+}
+
+/// `--shard`: which contiguous part of the input list this run processes.
+struct Shard: Equatable {
+    /// This shard (from 0) and the number of shards.
+    var index: Int
+    var count: Int
+
+    /// Parses `K/N`, `auto` or `auto/N`, reading `environment` for `auto`.
+    init(_ text: String, environment: [String: String] = ProcessInfo.processInfo.environment) throws {
+        let parts = text.split(separator: "/", omittingEmptySubsequences: false).map(String.init)
+        var index: Int?, count: Int?
+        if parts[0] == "auto" {
+            if let task = environment["SLURM_ARRAY_TASK_ID"].flatMap(Int.init) {
+                index = task - (environment["SLURM_ARRAY_TASK_MIN"].flatMap(Int.init) ?? 0)
+                count = environment["SLURM_ARRAY_TASK_COUNT"].flatMap(Int.init)
+            } else if let completion = environment["JOB_COMPLETION_INDEX"].flatMap(Int.init) {
+                index = completion
+                count = environment["LISTEN_SHARD_COUNT"].flatMap(Int.init)
+            } else {
+                throw ValidationError("--shard auto: neither SLURM_ARRAY_TASK_ID nor JOB_COMPLETION_INDEX is set")
+            }
+            if parts.count == 2 { count = Int(parts[1]) }
+            guard parts.count <= 2, let count else {
+                throw ValidationError("--shard auto: the number of shards is not known (SLURM_ARRAY_TASK_COUNT, or give auto/N or LISTEN_SHARD_COUNT)")
+            }
+            self.count = count
+        } else {
+            guard parts.count == 2, let k = Int(parts[0]), let n = Int(parts[1]) else {
+                throw ValidationError("--shard must be K/N (K from 0), auto or auto/N, got '\(text)'")
+            }
+            index = k
+            self.count = n
+        }
+        self.index = index ?? 0
+        guard self.count >= 1, (0..<self.count).contains(self.index) else {
+            throw ValidationError("--shard: shard \(self.index) of \(self.count) does not exist (K runs from 0 to N-1)")
+        }
+    }
+
+    /// The indices of a list of `total` inputs this shard takes: the K-th of N near-equal runs.
+    func range(of total: Int) -> Range<Int> {
+        (index * total / count)..<((index + 1) * total / count)
     }
 }
