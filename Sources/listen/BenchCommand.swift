@@ -11,6 +11,10 @@ struct BenchCommand: ParsableCommand {
         discussion: """
             Runs what 'listen transcribe' runs (decode, resample, features, model, vocabulary decoder) \
             over every clip without printing the records, --passes times, and prints the figures.
+
+            Examples:
+              listen bench recordings/ --passes 3
+              listen bench recordings/ --jobs 1 --model mine.lstn
             """)
 
     @Argument(help: "Audio files or folders.")

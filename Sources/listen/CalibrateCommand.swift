@@ -15,6 +15,10 @@ struct CalibrateCommand: AsyncParsableCommand {
             takes, mixed with the room's noise, give each word's expected miss rate at its threshold. \
             The thresholds are stored in the personal model (or --output), where every command and hook \
             uses them. The table goes to standard output.
+
+            Examples:
+              listen calibrate                              # 2 minutes of the room
+              listen calibrate --from room.flac --false-accepts-per-hour 0.5
             """)
 
     @Option(parsing: .upToNextOption, help: "Recordings of the room to read instead of listening.")

@@ -16,6 +16,11 @@ struct EnrollCommand: AsyncParsableCommand {
             room's noise). The personal model is written to $XDG_DATA_HOME/listen/model.lstn \
             (~/.local/share/listen/model.lstn) unless --output says otherwise, and every command uses \
             it when no --model is given.
+
+            Examples:
+              listen enroll --words 'lights on,lights off' --takes 3
+              listen enroll --from my-takes --output mine.lstn
+              listen enroll --reset
             """)
 
     @Option(help: "Read the takes from this folder (<word>/*.wav) instead of recording them.")

@@ -16,6 +16,10 @@ struct EvalCommand: ParsableCommand {
             the vocabulary must be recognised exactly; a clip with none of them, or with no speech, \
             must produce no accepted word, else it is a false accept. Clips with only some of their \
             words in the vocabulary are not scored.
+
+            Examples:
+              listen eval ../shared/data/speech-commands-dev
+              listen eval manifest.tsv --exclude jarvis --summary results.json
             """)
 
     @Argument(help: "Folders or manifests of labelled clips.")

@@ -12,6 +12,11 @@ struct FeaturesCommand: ParsableCommand {
         discussion: """
             MFCC as librosa computes them (Slaney mel, 40 bands, 13 coefficients, 25 ms \
             Hamming window, 10 ms hop, no padding). FILE may be - for standard input.
+
+            Examples:
+              listen features clip.wav --kind logmel
+              listen features clip.wav --format npy > clip.npy
+              listen features clip.wav --of-model built-in
             """)
 
     enum Format: String, ExpressibleByArgument, CaseIterable {

@@ -36,9 +36,23 @@ struct HookOptions: ParsableArguments {
         if timeout <= 0 { throw ValidationError("--timeout must be positive") }
     }
 
+    /// The user's hooks file, `$XDG_CONFIG_HOME/listen/hooks.json` (or `~/.config/listen/hooks.json`),
+    /// which `listen mic` uses when it is given no hooks and the file exists.
+    static var userHooksPath: String? {
+        let environment = ProcessInfo.processInfo.environment
+        if let config = environment["XDG_CONFIG_HOME"], config.hasPrefix("/") { return config + "/listen/hooks.json" }
+        return environment["HOME"].flatMap { $0.isEmpty ? nil : $0 + "/.config/listen/hooks.json" }
+    }
+
     /// The hooks asked for, or nil. A bad hooks file is a usage error.
-    func configuration() throws -> HookConfiguration? {
+    /// - Parameter userDefault: with neither `--hooks` nor `--keyword`, use ``userHooksPath`` if it exists (said on stderr).
+    func configuration(userDefault: Bool = false) throws -> HookConfiguration? {
         let configuration: HookConfiguration
+        var hooks = hooks
+        if hooks == nil, keyword == nil, userDefault, let path = Self.userHooksPath, FileManager.default.fileExists(atPath: path) {
+            StandardError.write("listen: using the hooks in \(path)")
+            hooks = path
+        }
         if let hooks {
             do {
                 configuration = try HookConfiguration.read(hooks)

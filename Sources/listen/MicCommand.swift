@@ -12,9 +12,16 @@ struct MicCommand: AsyncParsableCommand {
         discussion: """
             The server resamples the source to 16 kHz mono. Utterances are found by energy against an \
             adaptive noise floor and decoded as soon as --endpoint-silence of quiet follows them. If the \
-            server goes away, listen reports it and reconnects with back-off. Ctrl-C or SIGTERM stop \
+            server goes away, listen reports it and reconnects with back-off. With neither --hooks nor \
+            --keyword, the hooks in $XDG_CONFIG_HOME/listen/hooks.json (~/.config/listen/hooks.json) \
+            run when that file exists. Ctrl-C or SIGTERM stop \
             it after decoding the utterance in progress. Utterances with no accepted word print nothing \
             in text format and a record with empty text in jsonl.
+
+            Examples:
+              listen mic --device alsa_input.usb-… --format jsonl
+              listen mic --keyword stop --exec /usr/bin/playerctl pause
+              listen mic --hooks hooks.json --mqtt mqtt://localhost/home/listen
             """)
 
     @Option(help: "The PulseAudio source to record (see 'listen devices'); the server's default if absent.")
@@ -41,7 +48,7 @@ struct MicCommand: AsyncParsableCommand {
 
     func run() async throws {
         let model = try modelOptions.load()
-        let hookConfiguration = try hookOptions.configuration()
+        let hookConfiguration = try hookOptions.configuration(userDefault: true)
         let decoding = try decoderOptions.decoding(model: model, options: modelOptions, keywords: hookConfiguration?.keywords ?? [])
         let recognizer = try Recognizer(model: model, decoding: decoding, threadCount: 2, warps: modelOptions.warps)
         let output = LineWriter()
@@ -99,7 +106,12 @@ struct MicCommand: AsyncParsableCommand {
 struct DevicesCommand: ParsableCommand {
     static let configuration = CommandConfiguration(
         commandName: "devices",
-        abstract: "List PulseAudio capture sources: name, description, sample rate, channels.")
+        abstract: "List PulseAudio capture sources: name, description, sample rate, channels.",
+        discussion: """
+            Examples:
+              listen devices
+              listen devices --json
+            """)
 
     @Flag(help: "Print JSON lines instead of a table.")
     var json = false

@@ -6,7 +6,12 @@ import Recognizer
 struct ModelCommand: ParsableCommand {
     static let configuration = CommandConfiguration(
         commandName: "model",
-        abstract: "Show the model in use (or --model FILE): its name, origin, network, vocabulary, figures, and a personal model's enrolment and thresholds.")
+        abstract: "Show the model in use (or --model FILE): its name, origin, network, vocabulary, figures, and a personal model's enrolment and thresholds.",
+        discussion: """
+            Examples:
+              listen model
+              listen model --model mine.lstn --json
+            """)
 
     @Option(help: "A model file (.lstn); if absent, the one every command uses: your personal model if there is one, else the built-in model.")
     var model: String?

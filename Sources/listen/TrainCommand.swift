@@ -15,6 +15,10 @@ struct TrainCommand: ParsableCommand {
             percent of the speakers are held out the same way). --real takes folders in the Speech \
             Commands layout (<dir>/<word>/*.wav, 'none' and '_silence_' for non-speech). A checkpoint \
             is written to --checkpoints after every epoch; running the same command again resumes from it.
+
+            Examples:
+              listen train --real my-clips --checkpoints run --output mine.lstn
+              listen train --data data/synth/manifest.tsv --real my-clips --vocabulary 'lights on,lights off' --checkpoints run --output mine.lstn
             """)
 
     @Option(name: .customLong("data"), help: "A manifest: TSV with path and text, and split (scripts/synthesize.py) or speaker and source (real-train's). Repeatable.")

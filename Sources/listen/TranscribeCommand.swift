@@ -17,6 +17,12 @@ struct TranscribeCommand: ParsableCommand {
 
             Hooks: --hooks FILE (JSON) or the quick form --keyword WORD --exec PROGRAM ARGS… run actions for \
             detections; events are JSON lines on standard output.
+
+            Examples:
+              listen transcribe Examples/go_left.wav
+              listen transcribe recordings/ --format csv --output results.csv
+              arecord -f S16_LE -r 16000 -d 2 | listen transcribe -
+              listen transcribe archive/ --format jsonl --shard 3/8 > part-3.jsonl
             """)
 
     enum Format: String, ExpressibleByArgument, CaseIterable { case text, jsonl, csv }
