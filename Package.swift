@@ -30,6 +30,9 @@ let package = Package(
         .systemLibrary(
             name: "CBLAS", pkgConfig: "openblas",
             providers: [.apt(["libopenblas-dev"])]),
+        .systemLibrary(
+            name: "COpenSSL", pkgConfig: "openssl",
+            providers: [.apt(["libssl-dev"])]),
         // glibc's allocator tuning (`mallopt`), part of libc.
         .systemLibrary(name: "CMalloc"),
 
@@ -37,7 +40,7 @@ let package = Package(
         .target(name: "Features", dependencies: ["CFFTW"]),
         // The shipped model, embedded with C23's #embed (found through the header path).
         .target(name: "CDefaultModel", exclude: ["default.lstn", "enrollment-noise.s16", "enrollment-rehearsal.bin"], cSettings: [.headerSearchPath(".")]),
-        .target(name: "Recognizer", dependencies: ["Audio", "Features", "CBLAS", "CDefaultModel"]),
+        .target(name: "Recognizer", dependencies: ["Audio", "Features", "CBLAS", "CDefaultModel", "COpenSSL"]),
         .executableTarget(
             name: "listen",
             dependencies: [

@@ -10,10 +10,16 @@ final class MosquittoBroker {
     let folder: String
     private var process: Process?
 
-    /// - Parameter users: user name → password; with any, anonymous clients are refused.
-    init(users: [String: String] = [:]) throws {
+    /// - Parameters:
+    ///   - users: user name → password; with any, anonymous clients are refused.
+    ///   - tls: serve TLS only, with a certificate for localhost signed by a CA of the test's own (`caFile`).
+    init(users: [String: String] = [:], tls: Bool = false) throws {
         folder = try Fixtures.scratchFolder().path
         var config = "listener \(port) 127.0.0.1\n"
+        if tls {
+            try Self.makeCertificates(in: folder)
+            config += "cafile \(folder)/ca.pem\ncertfile \(folder)/server.pem\nkeyfile \(folder)/server.key\n"
+        }
         if users.isEmpty {
             config += "allow_anonymous true\n"
         } else {
@@ -29,6 +35,25 @@ final class MosquittoBroker {
     }
 
     deinit { stop() }
+
+    /// The CA that signed the broker's certificate (with `tls`).
+    var caFile: String { folder + "/ca.pem" }
+
+    /// A CA and a certificate for localhost it signs, with openssl.
+    static func makeCertificates(in folder: String) throws {
+        let openssl = "/usr/bin/openssl"
+        try FileManager.default.createDirectory(atPath: folder, withIntermediateDirectories: true)
+        try "subjectAltName=DNS:localhost,IP:127.0.0.1\n".write(toFile: folder + "/ext.cnf", atomically: true, encoding: .utf8)
+        for arguments in [["req", "-x509", "-newkey", "rsa:2048", "-nodes", "-keyout", "ca.key", "-out", "ca.pem", "-days", "2", "-subj", "/CN=listen test CA"],
+                          ["req", "-newkey", "rsa:2048", "-nodes", "-keyout", "server.key", "-out", "server.csr", "-subj", "/CN=localhost"],
+                          ["x509", "-req", "-in", "server.csr", "-CA", "ca.pem", "-CAkey", "ca.key", "-CAcreateserial", "-out", "server.pem",
+                           "-days", "2", "-extfile", "ext.cnf"]] {
+            let result = try ListenProcess.run(program: URL(fileURLWithPath: openssl), arguments.map { $0.hasSuffix(".key") || $0.hasSuffix(".pem") || $0.hasSuffix(".csr") || $0 == "ext.cnf" ? folder + "/" + $0 : $0 })
+            #expect(result.status == 0, "\(result.standardError)")
+        }
+        // mosquitto drops to its own user: it must be able to read them.
+        for file in ["ca.pem", "server.pem", "server.key"] { try FileManager.default.setAttributes([.posixPermissions: 0o644], ofItemAtPath: folder + "/" + file) }
+    }
 
     func start() throws {
         let process = Process()
@@ -68,9 +93,10 @@ final class MosquittoBroker {
 
     /// A subscriber waiting for `count` messages on `topic` (without `-W`: the test runner's
     /// blocked SIGALRM, inherited, would keep its timeout from firing).
-    func subscribe(_ topic: String, count: Int, user: String? = nil, password: String? = nil) throws -> RunningListen {
+    func subscribe(_ topic: String, count: Int, user: String? = nil, password: String? = nil, tls: Bool = false) throws -> RunningListen {
         let credentials = user.map { ["-u", $0, "-P", password ?? ""] } ?? []
-        let subscriber = try RunningListen(["-p", "\(port)", "-t", topic, "-C", "\(count)", "-v"] + credentials,
+        let secure = tls ? ["-h", "localhost", "--cafile", caFile] : []
+        let subscriber = try RunningListen(["-p", "\(port)", "-t", topic, "-C", "\(count)", "-v"] + credentials + secure,
                                            program: URL(fileURLWithPath: "/usr/bin/mosquitto_sub"))
         Thread.sleep(forTimeInterval: 0.5)  // subscribed before anything is published
         return subscriber
@@ -129,5 +155,38 @@ struct MQTTTests {
         let badURL = try ListenProcess.run(["serve", "--mqtt", "mqtt://127.0.0.1/"])
         #expect(badURL.status == 2)
         #expect(badURL.standardError.contains("--mqtt: mqtt://127.0.0.1/: needs a topic to publish to"))
+    }
+
+    @Test("mqtts:// with the broker's CA publishes over TLS; without it the certificate is reported as not trusted")
+    func tls() throws {
+        let broker = try MosquittoBroker(tls: true)
+        let uri = "tcp://127.0.0.1:\(ServeCommandTests.freePort())"
+        let server = try ServeCommandTests.start(["--mqtt", "mqtts://localhost:\(broker.port)/secure?ca=\(broker.caFile)"], uri: uri)
+        let subscriber = try broker.subscribe("secure", count: 1, tls: true)
+        _ = try ServeCommandTests.client(["transcribe", uri, Self.examples + "/yes.wav"])
+        #expect(subscriber.wait(timeout: 20).output.contains("\"text\":\"yes\""))
+        _ = server.stop(signal: SIGTERM)
+
+        let untrusted = try ServeCommandTests.start(["--mqtt", "mqtts://localhost:\(broker.port)/secure"], uri: uri)
+        _ = try ServeCommandTests.client(["transcribe", uri, Self.examples + "/yes.wav"])
+        #expect(untrusted.waitForStandardError("TLS: the broker's certificate is not trusted"))
+        _ = untrusted.stop(signal: SIGTERM)
+    }
+
+    @Test("mic publishes every utterance with an accepted word (a real PulseAudio daemon)")
+    func micPublishes() throws {
+        guard PulseServer.isAvailable else { return }
+        let broker = try MosquittoBroker()
+        let pulse = try PulseServer()
+        defer { pulse.stop() }
+        let subscriber = try broker.subscribe("home/mic", count: 2)
+        let listen = try RunningListen(["mic", "--device", "virt.monitor", "--mqtt", "mqtt://127.0.0.1:\(broker.port)/home/mic"],
+                                       environment: pulse.environment)
+        #expect(listen.waitForStandardError("listen: recording from virt.monitor\n"))
+        try pulse.play(try MicCommandTests.padded("yes"))
+        try pulse.play(try MicCommandTests.padded("stop"))
+        let received = subscriber.wait(timeout: 30).output.split(separator: "\n")
+        _ = listen.stop(signal: SIGTERM)
+        #expect(received.count == 2 && received[0].contains("\"text\":\"yes\"") && received[1].contains("\"text\":\"stop\""), "\(received)")
     }
 }

@@ -1,3 +1,4 @@
+internal import COpenSSL
 import Foundation
 #if canImport(Glibc)
 import Glibc
@@ -16,20 +17,31 @@ public final class MQTTPublisher: @unchecked Sendable {
         public var topic: String
         public var username: String?
         public var password: String?
+        /// TLS (`mqtts://`), and the certificate authorities to trust beyond the system's (a PEM file).
+        public var tls: Bool
+        public var certificateAuthority: String?
 
-        /// Parses `mqtt://[user[:password]@]host[:port]/topic`; the username and password may come
-        /// from `environment` instead (`LISTEN_MQTT_USERNAME`, `LISTEN_MQTT_PASSWORD`).
-        /// - Throws: ``WyomingError/malformed(_:)``-like ``MQTTError/invalidURL(_:)``.
+        /// Parses `mqtt://[user[:password]@]host[:port]/topic` or `mqtts://…` (TLS, port 8883;
+        /// `?ca=FILE` adds a PEM file of certificate authorities to the system's); the username,
+        /// password and CA file may come from `environment` instead (`LISTEN_MQTT_USERNAME`,
+        /// `LISTEN_MQTT_PASSWORD`, `LISTEN_MQTT_CA`).
+        /// - Throws: ``MQTTError/invalidURL(_:)``.
         public init(url: String, environment: [String: String] = ProcessInfo.processInfo.environment) throws {
-            guard let components = URLComponents(string: url), components.scheme == "mqtt", let host = components.host, !host.isEmpty else {
-                throw MQTTError.invalidURL("\(url): not mqtt://[user[:password]@]host[:port]/topic")
+            guard let components = URLComponents(string: url), ["mqtt", "mqtts"].contains(components.scheme ?? ""),
+                  let host = components.host, !host.isEmpty else {
+                throw MQTTError.invalidURL("\(url): not mqtt:// or mqtts://[user[:password]@]host[:port]/topic")
+            }
+            tls = components.scheme == "mqtts"
+            certificateAuthority = components.queryItems?.first { $0.name == "ca" }?.value ?? environment["LISTEN_MQTT_CA"]
+            if let file = certificateAuthority, !FileManager.default.fileExists(atPath: file) {
+                throw MQTTError.invalidURL("\(url): the CA file \(file) does not exist")
             }
             let topic = String(components.path.drop { $0 == "/" })
             guard !topic.isEmpty, !topic.contains("#"), !topic.contains("+") else {
                 throw MQTTError.invalidURL("\(url): needs a topic to publish to, without wildcards (mqtt://host/listen/events)")
             }
             self.host = host
-            port = UInt16(components.port ?? 1883)
+            port = UInt16(components.port ?? (tls ? 8883 : 1883))
             self.topic = topic
             username = components.user.map { $0.removingPercentEncoding ?? $0 } ?? environment["LISTEN_MQTT_USERNAME"]
             password = components.password.map { $0.removingPercentEncoding ?? $0 } ?? environment["LISTEN_MQTT_PASSWORD"]
@@ -144,6 +156,8 @@ public enum MQTTError: Error, Equatable, Sendable, CustomStringConvertible {
 /// One MQTT 3.1.1 connection: CONNECT/CONNACK, PUBLISH at QoS 0, PINGREQ/PINGRESP, DISCONNECT.
 final class MQTTSocket {
     private let fd: Int32
+    private var context: OpaquePointer?
+    private var ssl: OpaquePointer?
 
     init(_ destination: MQTTPublisher.Destination) throws {
         var hints = addrinfo()
@@ -172,14 +186,55 @@ final class MQTTSocket {
         var timeout = timeval(tv_sec: 10, tv_usec: 0)
         setsockopt(fd, SOL_SOCKET, SO_RCVTIMEO, &timeout, socklen_t(MemoryLayout<timeval>.size))
         do {
+            if destination.tls { try startTLS(destination) }
             try handshake(destination)
         } catch {
-            close(fd)
+            closeAll()
             throw error
         }
     }
 
-    deinit { close(fd) }
+    deinit { closeAll() }
+
+    private func closeAll() {
+        if let ssl { SSL_free(ssl) }
+        if let context { SSL_CTX_free(context) }
+        ssl = nil
+        context = nil
+        close(fd)
+    }
+
+    /// TLS over the connected socket: the system's certificate authorities (and the destination's
+    /// CA file), the host name checked against the certificate, SNI.
+    private func startTLS(_ d: MQTTPublisher.Destination) throws {
+        func failure(_ what: String) -> MQTTError {
+            var text = ""
+            let code = ERR_get_error()
+            if code != 0 {
+                var buffer = [CChar](repeating: 0, count: 256)
+                ERR_error_string_n(code, &buffer, buffer.count)
+                text = ": " + String(decoding: buffer.prefix { $0 != 0 }.map { UInt8(bitPattern: $0) }, as: UTF8.self)
+            }
+            return .connection("TLS: \(what)\(text)")
+        }
+        guard let context = SSL_CTX_new(TLS_client_method()) else { throw failure("cannot make a context") }
+        self.context = context
+        SSL_CTX_set_default_verify_paths(context)
+        if let file = d.certificateAuthority, SSL_CTX_load_verify_locations(context, file, nil) != 1 {
+            throw failure("cannot read the CA file \(file)")
+        }
+        SSL_CTX_set_verify(context, SSL_VERIFY_PEER, nil)
+        guard let ssl = SSL_new(context) else { throw failure("cannot make a connection") }
+        self.ssl = ssl
+        SSL_set_fd(ssl, fd)
+        _ = listen_ssl_set_server_name(ssl, d.host)
+        SSL_set1_host(ssl, d.host)
+        guard SSL_connect(ssl) == 1 else {
+            let verify = SSL_get_verify_result(ssl)
+            if verify != X509_V_OK { throw MQTTError.connection("TLS: the broker's certificate is not trusted: \(String(cString: X509_verify_cert_error_string(verify)))") }
+            throw failure("the handshake failed")
+        }
+    }
 
     private func handshake(_ d: MQTTPublisher.Destination) throws {
         var flags: UInt8 = 0x02  // clean session
@@ -218,7 +273,16 @@ final class MQTTSocket {
         var entry = pollfd(fd: fd, events: Int16(POLLIN), revents: 0)
         guard poll(&entry, 1, 0) > 0 else { return }
         var byte: UInt8 = 0
-        if recv(fd, &byte, 1, Int32(MSG_PEEK | MSG_DONTWAIT)) <= 0 { throw MQTTError.connection("the broker closed the connection") }
+        if let ssl {
+            // Readable may be a TLS record that is not data (a session ticket): peek without blocking.
+            let flags = fcntl(fd, F_GETFL)
+            _ = fcntl(fd, F_SETFL, flags | O_NONBLOCK)
+            defer { _ = fcntl(fd, F_SETFL, flags) }
+            let got = SSL_peek(ssl, &byte, 1)
+            if got <= 0 && SSL_get_error(ssl, got) != SSL_ERROR_WANT_READ { throw MQTTError.connection("the broker closed the connection") }
+        } else if recv(fd, &byte, 1, Int32(MSG_PEEK | MSG_DONTWAIT)) <= 0 {
+            throw MQTTError.connection("the broker closed the connection")
+        }
     }
 
     func disconnect() { try? write([0xE0, 0]) }
@@ -226,7 +290,10 @@ final class MQTTSocket {
     private func write(_ bytes: [UInt8]) throws {
         var sent = 0
         while sent < bytes.count {
-            let written = bytes.withUnsafeBytes { send(fd, $0.baseAddress! + sent, bytes.count - sent, Int32(MSG_NOSIGNAL)) }
+            let written = bytes.withUnsafeBytes { raw -> Int in
+                if let ssl { return Int(SSL_write(ssl, raw.baseAddress! + sent, Int32(bytes.count - sent))) }
+                return send(fd, raw.baseAddress! + sent, bytes.count - sent, Int32(MSG_NOSIGNAL))
+            }
             guard written > 0 else { throw MQTTError.connection("the connection broke: \(String(cString: strerror(errno)))") }
             sent += written
         }
@@ -235,7 +302,10 @@ final class MQTTSocket {
     private func read(_ count: Int) throws -> [UInt8] {
         var bytes = [UInt8](repeating: 0, count: count), received = 0
         while received < count {
-            let got = bytes.withUnsafeMutableBytes { recv(fd, $0.baseAddress! + received, count - received, 0) }
+            let got = bytes.withUnsafeMutableBytes { raw -> Int in
+                if let ssl { return Int(SSL_read(ssl, raw.baseAddress! + received, Int32(count - received))) }
+                return recv(fd, raw.baseAddress! + received, count - received, 0)
+            }
             guard got > 0 else { throw MQTTError.connection(got == 0 ? "the broker closed the connection" : "no answer: \(String(cString: strerror(errno)))") }
             received += got
         }
