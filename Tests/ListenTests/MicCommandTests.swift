@@ -114,4 +114,21 @@ struct MicStallTests {
         #expect(result.standardError.contains(givenUp), "\(result.standardError)")
         #expect(try MicCommandTests.words(result.output) == ["left"], "\(result.output)\n\(result.standardError)")
     }
+
+    @Test("Without --hooks or --keyword, mic runs the hooks in ~/.config/listen/hooks.json")
+    func userHooksFile() throws {
+        let server = try PulseServer()
+        let home = server.environment["HOME"]!
+        try FileManager.default.createDirectory(atPath: home + "/.config/listen", withIntermediateDirectories: true)
+        let marker = home + "/heard"
+        let hooks = "{\"hooks\": [{\"keyword\": \"stop\", \"action\": [\"/usr/bin/touch\", \"\(marker)\"]}]}"
+        try Data(hooks.utf8).write(to: URL(fileURLWithPath: home + "/.config/listen/hooks.json"))
+        let listen = try RunningListen(["mic", "--device", "virt.monitor", "--format", "jsonl"], environment: server.environment)
+        #expect(listen.waitForStandardError("listen: recording from virt.monitor\n"))
+        try server.play(try MicCommandTests.padded("stop"))
+        #expect(listen.waitForStandardOutput("\"event\":\"action_finished\""))
+        let result = listen.stop(signal: SIGTERM)
+        #expect(result.standardError.contains("listen: using the hooks in \(home)/.config/listen/hooks.json"))
+        #expect(FileManager.default.fileExists(atPath: marker))
+    }
 }
