@@ -36,6 +36,7 @@ public final class PulseCapture: @unchecked Sendable {
     public let chunkSize: Int
     private let lock = NSLock()
     private var stopped = false
+    private var dropped = 0
     /// Seconds without audio (or without an answer while connecting) before a connection is given up.
     private let stallLimit = 3.0
 
@@ -51,7 +52,13 @@ public final class PulseCapture: @unchecked Sendable {
     /// Ends the capture: within 50 ms the connection is closed and the stream finishes.
     public func stop() { lock.withLock { stopped = true } }
 
+    /// Samples dropped so far because the consumer fell more than `bufferedChunks` behind.
+    public var droppedSamples: Int { lock.withLock { dropped } }
+
     private var isStopped: Bool { lock.withLock { stopped } }
+
+    /// Whether ``stop()`` was called.
+    public var isStopping: Bool { isStopped }
 
     /// Starts the recording thread and returns its events. At most `bufferedChunks` chunks wait
     /// for the consumer (5 s of audio by default).
@@ -101,7 +108,11 @@ public final class PulseCapture: @unchecked Sendable {
                     continuation.yield(.connected(source: name))
                 case .samples:
                     lastNews = Date()
-                    while let chunk = connection.take(chunkSize) { continuation.yield(.samples(chunk)) }
+                    while let chunk = connection.take(chunkSize) {
+                        if case .dropped(.samples(let lost)) = continuation.yield(.samples(chunk)) {
+                            lock.withLock { dropped += lost.count }
+                        }
+                    }
                 }
             }
             return (nil, recording)

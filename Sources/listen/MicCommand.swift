@@ -78,11 +78,24 @@ struct MicCommand: AsyncParsableCommand {
                 case .connected(let source):
                     StandardError.write("listen: recording from \(source)")
                 case .disconnected(let reason, let retry):
+                    // The server answered, and has no such source: retrying cannot help.
+                    if let device, reason.hasSuffix("No such entity") {
+                        let sources = (try? PulseDevices.sources().map(\.name)) ?? []
+                        StandardError.write("listen: there is no PulseAudio source '\(device)'"
+                                            + (sources.isEmpty ? "" : "; the sources are: " + sources.joined(separator: ", ")))
+                        capture.stop()
+                        throw ExitCode.inputFailed
+                    }
                     StandardError.write("listen: \(reason); retrying in \(retry) s")
                 }
             }
+        } catch let exit as ExitCode {
+            throw exit
         } catch {
             StandardError.write("listen: \(error)")
+        }
+        if capture.droppedSamples > 0 {
+            StandardError.write(String(format: "listen: %.1f s of audio were dropped because recognition fell behind", Double(capture.droppedSamples) / 16000))
         }
         hooks?.waitForActions()
     }
@@ -93,7 +106,7 @@ struct MicCommand: AsyncParsableCommand {
             signal(number, SIG_IGN)
             let source = DispatchSource.makeSignalSource(signal: number, queue: .global())
             source.setEventHandler {
-                StandardError.write("listen: stopping")
+                if !capture.isStopping { StandardError.write("listen: stopping") }
                 capture.stop()
             }
             source.resume()
