@@ -61,6 +61,15 @@ public struct HookConfiguration: Codable, Sendable, Hashable {
         } catch {
             throw RecognizerError.invalidHooks("\(path): cannot read: \(error.localizedDescription)")
         }
+        return try parse(data, name: path)
+    }
+
+    /// Parses and checks the bytes of a hooks file.
+    /// - Parameters:
+    ///   - data: the file's bytes (JSON).
+    ///   - name: how messages name the file.
+    /// - Throws: ``RecognizerError/invalidHooks(_:)`` naming `name` and what is wrong.
+    public static func parse(_ data: Data, name path: String) throws -> HookConfiguration {
         let configuration: HookConfiguration
         do {
             configuration = try JSONDecoder().decode(HookConfiguration.self, from: data)
