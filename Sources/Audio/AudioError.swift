@@ -55,12 +55,12 @@ public enum AudioError: Error, Equatable, Sendable, CustomStringConvertible {
         switch self {
         case .notFound: "no such file"
         case .isDirectory: "is a directory, not an audio file"
-        case .noAudioFiles: "a folder with no audio files in it (wav flac ogg oga aiff aif au caf)"
+        case .noAudioFiles: "a folder with no audio files in it (wav flac ogg oga mp3 aiff aif au caf)"
         case .permissionDenied: "permission denied"
         case .emptyFile: "empty file (0 bytes)"
         case .noSamples: "contains no audio samples"
         case .unrecognizedFormat(_, let header):
-            "not a WAV/FLAC/OGG file: unknown header '\(header)'"
+            "not a WAV/FLAC/OGG/MP3 file: unknown header '\(header)'"
         case .malformed(_, let reason): "malformed audio file: \(reason)"
         case .truncated(_, let declared, let available):
             "truncated: the header declares \(declared) bytes of audio data, the file holds \(available)"

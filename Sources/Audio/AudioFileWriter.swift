@@ -11,6 +11,8 @@ public enum AudioFileWriter {
         case wavExtensible16 = "wavex-pcm16"
         case flac16 = "flac16"
         case oggVorbis = "ogg"
+        /// MPEG layer III (MP3), through libsndfile's LAME.
+        case mp3 = "mp3"
 
         var format: Int32 {
             let value: Int = switch self {
@@ -22,6 +24,7 @@ public enum AudioFileWriter {
             case .wavExtensible16: SF_FORMAT_WAVEX | SF_FORMAT_PCM_16
             case .flac16: SF_FORMAT_FLAC | SF_FORMAT_PCM_16
             case .oggVorbis: SF_FORMAT_OGG | SF_FORMAT_VORBIS
+            case .mp3: SF_FORMAT_MPEG | SF_FORMAT_MPEG_LAYER_III
             }
             return Int32(value)
         }

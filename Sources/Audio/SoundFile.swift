@@ -98,8 +98,11 @@ final class SoundFile {
 
     private static func openError(code: Int32, reason: String, header: String, name: String) -> AudioError {
         let knownContainers = ["RIFF", "RIFX", "RF64", "fLaC", "OggS", "FORM", "caff", ".snd", "wvpk", "BW64"]
-        if code == Int32(SF_ERR_UNRECOGNISED_FORMAT) || !knownContainers.contains(where: header.hasPrefix) {
-            return .unrecognizedFormat(name, header: header)
+        guard let container = knownContainers.first(where: header.hasPrefix) else { return .unrecognizedFormat(name, header: header) }
+        if code == Int32(SF_ERR_UNRECOGNISED_FORMAT) {
+            // The container's magic is there, the rest of its header is not what it should be.
+            let kind = ["RIFF": "WAV", "RIFX": "WAV", "RF64": "WAV", "BW64": "WAV", "fLaC": "FLAC", "OggS": "Ogg", "FORM": "AIFF", "caff": "CAF"][container] ?? container
+            return .malformed(name, reason: "damaged \(kind) header ('\(container)' is there, but libsndfile cannot read what follows)")
         }
         if reason.contains("Channel count is zero") { return .invalidChannelCount(name, 0) }
         return .malformed(name, reason: reason.trimmingCharacters(in: CharacterSet(charactersIn: ". ")))

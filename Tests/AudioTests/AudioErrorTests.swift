@@ -73,9 +73,9 @@ final class AudioErrorTests {
 
     @Test func notAudio() throws {
         let path = try file("notes.wav", Array("hello, this is text and not audio at all\n".utf8))
-        expectError(path, { .unrecognizedFormat($0, header: "hell") }, message: "not a WAV/FLAC/OGG file: unknown header 'hell'")
+        expectError(path, { .unrecognizedFormat($0, header: "hell") }, message: "not a WAV/FLAC/OGG/MP3 file: unknown header 'hell'")
         let mp3 = try file("song.mp3", Array("ID3".utf8) + [3] + Array(repeating: 0, count: 400))
-        expectError(mp3, { .unrecognizedFormat($0, header: "ID3\\x03") }, message: "not a WAV/FLAC/OGG file: unknown header 'ID3\\x03'")
+        expectError(mp3, { .unrecognizedFormat($0, header: "ID3\\x03") }, message: "not a WAV/FLAC/OGG/MP3 file: unknown header 'ID3\\x03'")
     }
 
     @Test func zeroChannels() throws {

@@ -66,7 +66,7 @@ struct ExitCodeTests {
         try Data("just some text\n".utf8).write(to: URL(fileURLWithPath: path))
         let result = try ListenProcess.run(["features", path])
         #expect(result.status == 1)
-        #expect(result.standardError == "listen: \(path): not a WAV/FLAC/OGG file: unknown header 'just'\n")
+        #expect(result.standardError == "listen: \(path): not a WAV/FLAC/OGG/MP3 file: unknown header 'just'\n")
         #expect(result.output.isEmpty)
     }
 

@@ -76,7 +76,7 @@ struct TrainEvalCommandTests {
         let summaryPath = try Fixtures.scratchFolder().path + "/eval.json"
         let eval = try ListenProcess.run(["eval", corpus, "--summary", summaryPath])
         #expect(eval.status == 1)
-        #expect(eval.standardError.contains("left/broken.wav: not a WAV/FLAC/OGG file"))
+        #expect(eval.standardError.contains("left/broken.wav: not a WAV/FLAC/OGG/MP3 file"))
         let summary = try Self.json(summaryPath)
         #expect(summary["failed"] as? Int == 1 && summary["command_clips"] as? Int == 12)
     }

@@ -29,9 +29,9 @@ struct TranscribeCommandTests {
         #expect(result.status == 1)
         let records = try Self.records(result.output)
         #expect(records.map { $0["file"] as? String } == [folder + "/b/1.wav", folder + "/b/2.wav", folder + "/b/3.flac.wav", Self.examples + "/no.wav"])
-        #expect(records[1]["error"] as? String == "not a WAV/FLAC/OGG file: unknown header 'ID3\\x03'")
+        #expect(records[1]["error"] as? String == "not a WAV/FLAC/OGG/MP3 file: unknown header 'ID3\\x03'")
         #expect(records[0]["duration"] as? Double != nil && records[0]["words"] is [Any])
-        #expect(result.standardError.contains("\(folder)/b/2.wav: not a WAV/FLAC/OGG file"))
+        #expect(result.standardError.contains("\(folder)/b/2.wav: not a WAV/FLAC/OGG/MP3 file"))
     }
 
     @Test("A folder without audio files is named as one, with the extensions read; the other inputs are still heard, exit 1")
@@ -53,7 +53,7 @@ struct TranscribeCommandTests {
         #expect(result.status == 1 && result.output.isEmpty)
         let lines = try String(contentsOfFile: output, encoding: .utf8).split(separator: "\n")
         #expect(lines.first == "file,word,start,end,confidence,error")
-        #expect(lines.contains { $0.hasPrefix("\(folder)/b/2.wav,,,,,not a WAV/FLAC/OGG file") })
+        #expect(lines.contains { $0.hasPrefix("\(folder)/b/2.wav,,,,,not a WAV/FLAC/OGG/MP3 file") })
         let unwritable = try ListenProcess.run(["transcribe", "--output", "/nonexistent/dir/out.txt", Self.examples + "/yes.wav"])
         #expect(unwritable.status == 2 && unwritable.standardError.contains("cannot write /nonexistent/dir/out.txt"))  // refused before any work
         #expect(!FileManager.default.fileExists(atPath: "/nonexistent/dir/out.txt"))

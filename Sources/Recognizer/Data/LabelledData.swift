@@ -3,7 +3,7 @@ import Foundation
 /// Readers for the labelled-data layouts training and evaluation accept.
 public enum LabelledData {
     /// The audio extensions read from folders.
-    public static let audioExtensions: Set<String> = ["wav", "flac", "ogg", "oga", "aiff", "aif", "au", "caf"]
+    public static let audioExtensions: Set<String> = ["wav", "flac", "ogg", "oga", "mp3", "aiff", "aif", "au", "caf"]
 
     /// Speech Commands layout: `<folder>/<word>/*.wav`, the folder name being the transcript
     /// (`_` stands for a space). `_unknown_` is non-vocabulary speech; `none`, `_silence_`
