@@ -52,7 +52,8 @@ struct MicCommand: AsyncParsableCommand {
         let decoding = try decoderOptions.decoding(model: model, options: modelOptions, keywords: hookConfiguration?.keywords ?? [])
         let recognizer = try Recognizer(model: model, decoding: decoding, threadCount: 2, warps: modelOptions.warps)
         let output = LineWriter()
-        let hooks = hookConfiguration.map { hookOptions.runner($0, events: output) }
+        // Hook events are JSON lines: on stdout among the records in jsonl, else on stderr.
+        let hooks = hookConfiguration.map { hookOptions.runner($0, events: format == .jsonl ? output : LineWriter(handle: .standardError)) }
         let publisher = try mqttOptions.publisher()
         defer { publisher?.close() }
         var settings = Endpointer.Settings()

@@ -15,13 +15,17 @@ final class ProgressLine: @unchecked Sendable {
     private var drawn = false
     /// Shown when stderr is not a terminal too (long runs logging to a file); off for short batches.
     private let logsWhenPiped: Bool
+    /// False when the line would be drawn among results on the same terminal.
+    private let enabled: Bool
 
     /// - Parameters:
     ///   - label: what is being counted ("features", "epoch 3/12").
     ///   - total: items expected.
     ///   - unit: the item's name for the rate ("clips", "steps").
     ///   - logsWhenPiped: also print a line every `interval` seconds when stderr is not a terminal.
-    init(_ label: String, total: Int, unit: String, logsWhenPiped: Bool = false, interval: TimeInterval = 30) {
+    ///   - enabled: false to show nothing (results go to the same terminal, line by line).
+    init(_ label: String, total: Int, unit: String, logsWhenPiped: Bool = false, interval: TimeInterval = 30, enabled: Bool = true) {
+        self.enabled = enabled
         self.label = label
         self.total = total
         self.unit = unit
@@ -34,7 +38,7 @@ final class ProgressLine: @unchecked Sendable {
         lock.withLock {
             let now = Date()
             let wait = isTerminal ? 0.1 : interval
-            guard (isTerminal || logsWhenPiped), now.timeIntervalSince(lastDrawn) >= wait || done == total else { return }
+            guard enabled, (isTerminal || logsWhenPiped), now.timeIntervalSince(lastDrawn) >= wait || done == total else { return }
             lastDrawn = now
             let seconds = now.timeIntervalSince(started)
             let rate = seconds > 0 ? Double(done) / seconds : 0

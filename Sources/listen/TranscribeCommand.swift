@@ -58,10 +58,13 @@ struct TranscribeCommand: ParsableCommand {
         let model = try modelOptions.load()
         let hookConfiguration = try hookOptions.configuration()
         let decoding = try decoderOptions.decoding(model: model, options: modelOptions, keywords: hookConfiguration?.keywords ?? [])
-        let hooks = hookConfiguration.map { hookOptions.runner($0, events: LineWriter()) }
+        // Hook events are JSON lines: on stdout among the records in jsonl, else on stderr, so that
+        // every line of stdout is of the format asked for.
+        let hooks = hookConfiguration.map { hookOptions.runner($0, events: LineWriter(handle: format == .jsonl ? .standardOutput : .standardError)) }
         let everything = Self.expand(paths)
         let inputs = try shard.map { Array(everything[try Shard($0).range(of: everything.count)]) } ?? everything
-        let progress = ProgressLine("transcribe", total: inputs.count, unit: "files")
+        // Results printed to the terminal as they come would be drawn over by the progress line.
+        let progress = ProgressLine("transcribe", total: inputs.count, unit: "files", enabled: output != nil || isatty(STDOUT_FILENO) == 0)
         let results = StreamingResults(format: format, toStandardOutput: output == nil, inputCount: inputs.count)
         let delivery = OrderedDelivery<Result<Transcript, Error>>(count: inputs.count) { index, result in
             results.add(file: inputs[index].name, result)

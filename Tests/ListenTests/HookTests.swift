@@ -44,7 +44,7 @@ struct FileHookTests {
         let heard = try ListenProcess.run(["transcribe", clip, "--vocabulary", "yes,no", "--keyword", "stop", "--threshold", "0",
                                            "--dry-run", "--exec", "/bin/true"])
         #expect(heard.status == 0, "\(heard.standardError)")
-        #expect(heard.output.hasPrefix("stop\n") && heard.output.contains("\"event\":\"dry_run\""), "\(heard.output)")
+        #expect(heard.output == "stop\n" && heard.standardError.contains("\"event\":\"dry_run\""), "\(heard.output)")
         let unspellable = try ListenProcess.run(["transcribe", clip, "--keyword", "café", "--exec", "/bin/true"])
         #expect(unspellable.status == 2)
         #expect(unspellable.standardError.contains("'café' contains 'é', which the model cannot spell"))
@@ -66,7 +66,11 @@ struct FileHookTests {
         #expect(try String(contentsOfFile: folder + "/heard", encoding: .utf8) == "stop|stop")
         let dry = try ListenProcess.run(["transcribe", clip, "--keyword", "stop", "--threshold", "0", "--dry-run",
                                          "--exec", "/usr/bin/touch", folder + "/touched"])
-        #expect(dry.status == 0 && dry.output.contains("\"event\":\"dry_run\""))
+        // Not jsonl: the events go to stderr, and stdout holds only the text records.
+        #expect(dry.status == 0 && dry.standardError.contains("\"event\":\"dry_run\"") && dry.output == "stop\n", "\(dry.output)")
+        let csv = try ListenProcess.run(["transcribe", clip, "--format", "csv", "--keyword", "stop", "--threshold", "0", "--dry-run",
+                                         "--exec", "/usr/bin/touch", folder + "/touched"])
+        #expect(csv.output.split(separator: "\n").allSatisfy { !$0.contains("\"event\"") } && csv.standardError.contains("\"event\":\"detection\""))
         #expect(!FileManager.default.fileExists(atPath: folder + "/touched"))
     }
 }

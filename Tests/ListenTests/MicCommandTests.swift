@@ -35,6 +35,15 @@ struct MicCommandTests {
                 && result.output.contains("\"channels\":1"))
     }
 
+    @Test("A source the server does not have: exit 1 with the sources there are, no retrying")
+    func noSuchDevice() throws {
+        let server = try PulseServer()
+        let result = try ListenProcess.run(["mic", "--device", "nosuch"], environment: server.environment)
+        #expect(result.status == 1)
+        #expect(result.standardError.hasSuffix("listen: there is no PulseAudio source 'nosuch'; the sources are: virt.monitor\n"), "\(result.standardError)")
+        #expect(!result.standardError.contains("retrying"))
+    }
+
     @Test("devices without a server fails with one clear line")
     func devicesWithoutServer() throws {
         let folder = try Fixtures.scratchFolder().path
