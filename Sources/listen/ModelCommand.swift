@@ -37,6 +37,10 @@ struct ModelCommand: ParsableCommand {
             "network: \(a.layerCount) bidirectional GRU layers of \(a.hiddenSize), \(a.parameterCount) parameters",
             "vocabulary (\(chosen.defaultVocabulary.count)): \(chosen.defaultVocabulary.joined(separator: ", "))",
         ]
+        if !m.dataRecipe.isEmpty {
+            // What the model was trained on, its first 400 characters (the whole recipe is in --json).
+            lines.append("data: " + (m.dataRecipe.count > 400 ? m.dataRecipe.prefix(400) + "…" : m.dataRecipe))
+        }
         if m.trainingSeconds > 0 { lines.append(String(format: "training: %.0f min", m.trainingSeconds / 60)) }
         for (name, value) in m.metrics.sorted(by: { $0.key < $1.key }) { lines.append("metric \(name): \(String(format: "%g", value))") }
         if let p = m.personalization {
