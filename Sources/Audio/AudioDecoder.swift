@@ -100,9 +100,10 @@ public enum AudioDecoder {
         if let shortfall = file.declaredDataShortfall {
             throw AudioError.truncated(name, declaredBytes: shortfall.declared, availableBytes: shortfall.available)
         }
-        // Grow with the data actually read, never with what a header claims.
+        // Grow with the data actually read, never with what a header claims: at most a minute at
+        // 16 kHz is reserved up front (a 52-byte FLAC claiming a minute at 288 kHz once reserved 69 MB).
         var mono = [Float]()
-        mono.reserveCapacity(min(Int(clamping: file.info.frames), 60 * rate))
+        mono.reserveCapacity(min(Int(clamping: file.info.frames), 60 * 16_000))
         var chunk = [Float](repeating: 0, count: readChunkFrames * channels)
         while true {
             let frames = chunk.withUnsafeMutableBufferPointer { file.readFrames(into: $0.baseAddress!, frameCount: readChunkFrames) }
