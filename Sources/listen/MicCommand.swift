@@ -63,7 +63,7 @@ struct MicCommand: AsyncParsableCommand {
         let signals = Self.stopOnSignals(capture)
         defer { signals.forEach { $0.cancel() } }
 
-        if format == .csv { output.write("time,word,start,end,confidence,error") }
+        if format == .csv { output.write(StreamingResults.csvHeader) }
         do {
             for try await event in LiveRecognizer(recognizer: recognizer, endpointing: settings).events(from: capture) {
                 switch event {

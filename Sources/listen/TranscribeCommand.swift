@@ -11,7 +11,7 @@ struct TranscribeCommand: ParsableCommand {
         discussion: """
             Output, one record per input in the order given: text prints the accepted words (prefixed \
             by the file and a tab when there are several inputs); jsonl prints the contract's objects; \
-            csv prints one row per recognised word (file,word,start,end,confidence,error). A file that \
+            csv prints one row per recognised word (file,time,word,start,end,confidence,error; time is the microphone's). A file that \
             cannot be read gets an error record, the batch goes on, and the exit code is 1. With \
             --output the file appears complete at the end or not at all.
 
@@ -173,7 +173,7 @@ final class StreamingResults: @unchecked Sendable {
         self.format = format
         self.toStandardOutput = toStandardOutput
         showsFile = inputCount > 1
-        if format == .csv { emit("file,word,start,end,confidence,error\n") }
+        if format == .csv { emit(Self.csvHeader + "\n") }
     }
 
     var text: Data { buffer }
@@ -187,7 +187,7 @@ final class StreamingResults: @unchecked Sendable {
             StandardError.write("listen: \(file): \(reason)")
             switch format {
             case .jsonl: emit("{\"file\":\(JSONText.quoted(file)),\"error\":\(JSONText.quoted(reason))}\n")
-            case .csv: emit("\(Self.csv(file)),,,,,\(Self.csv(reason))\n")
+            case .csv: emit("\(Self.csv(file)),,,,,,\(Self.csv(reason))\n")
             case .text: break
             }
         }
@@ -208,13 +208,17 @@ final class StreamingResults: @unchecked Sendable {
             return "{\(head)" + String(format: "\"duration\":%.3f,", transcript.duration)
                 + "\"text\":\(JSONText.quoted(transcript.text)),\"words\":[\(words.joined(separator: ","))]}\n"
         case .csv:
-            let name = csv(file ?? time ?? "")
+            // The columns of `csvHeader`: a file's rows leave the time empty, the microphone's the file.
+            let name = csv(file ?? "") + "," + csv(time ?? "")
             guard !transcript.words.isEmpty else { return "\(name),,,,,\n" }
             return transcript.words.map {
                 "\(name),\(csv($0.word))," + String(format: "%.3f,%.3f,%.4f,", $0.start, $0.end, $0.confidence) + "\n"
             }.joined()
         }
     }
+
+    /// The CSV columns of files and of the microphone alike.
+    static let csvHeader = "file,time,word,start,end,confidence,error"
 
     /// A CSV field, quoted when it holds a comma, quote or line break.
     static func csv(_ field: String) -> String {

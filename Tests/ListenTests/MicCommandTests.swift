@@ -35,6 +35,19 @@ struct MicCommandTests {
                 && result.output.contains("\"channels\":1"))
     }
 
+    @Test("mic's CSV has the columns of transcribe's: the file empty, the time filled")
+    func csvColumns() throws {
+        let server = try PulseServer()
+        let listen = try RunningListen(["mic", "--device", "virt.monitor", "--format", "csv"], environment: server.environment)
+        #expect(listen.waitForStandardError("listen: recording from virt.monitor\n"))
+        try server.play(try Self.padded("yes"))
+        #expect(listen.waitForStandardOutput(",yes,"))
+        let lines = listen.stop(signal: SIGTERM).output.split(separator: "\n")
+        let batch = try ListenProcess.run(["transcribe", Fixtures.packageRoot.path + "/Examples/yes.wav", "--format", "csv"])
+        #expect(lines.first == batch.output.split(separator: "\n").first)
+        #expect(lines.count == 2 && lines[1].hasPrefix(",20") && lines[1].contains(",yes,"), "\(lines)")
+    }
+
     @Test("A source the server does not have: exit 1 with the sources there are, no retrying")
     func noSuchDevice() throws {
         let server = try PulseServer()

@@ -52,8 +52,8 @@ struct TranscribeCommandTests {
         let result = try ListenProcess.run(["transcribe", "--format", "csv", "--output", output, folder])
         #expect(result.status == 1 && result.output.isEmpty)
         let lines = try String(contentsOfFile: output, encoding: .utf8).split(separator: "\n")
-        #expect(lines.first == "file,word,start,end,confidence,error")
-        #expect(lines.contains { $0.hasPrefix("\(folder)/b/2.wav,,,,,not a WAV/FLAC/OGG/MP3 file") })
+        #expect(lines.first == "file,time,word,start,end,confidence,error")
+        #expect(lines.contains { $0.hasPrefix("\(folder)/b/2.wav,,,,,,not a WAV/FLAC/OGG/MP3 file") })
         let unwritable = try ListenProcess.run(["transcribe", "--output", "/nonexistent/dir/out.txt", Self.examples + "/yes.wav"])
         #expect(unwritable.status == 2 && unwritable.standardError.contains("cannot write /nonexistent/dir/out.txt"))  // refused before any work
         #expect(!FileManager.default.fileExists(atPath: "/nonexistent/dir/out.txt"))
