@@ -113,17 +113,13 @@ struct EnrollCommand: AsyncParsableCommand {
         let perWord = Dictionary(grouping: takesRead, by: { Vocabulary.normalize($0.text) })
         StandardError.write("listen: enrolling \(perWord.count) word\(perWord.count == 1 ? "" : "s") from \(takesRead.count) takes"
                             + (room.isEmpty ? "" : " and \(String(format: "%.0f", room.reduce(0.0) { $0 + Double($1.count) } / 16000)) s of room noise"))
-        let progress = ProgressLine("enrolling", total: 1, unit: "updates")
-        let progressBox = ProgressBox(progress)
+        let progress = EnrollmentProgress()
         var personalModel = try Enrollment(base: base, settings: settings).run(takes: takesRead, noise: [Enrollment.bundledNoise] + room) { event in
-            if case .update(let update, let updates, let loss) = event { progressBox.update(update, of: updates, loss: loss) }
+            if case .update(let update, let updates, let loss) = event { progress.update(update, of: updates, loss: loss) }
         }
-        progress.finish()
         personalModel.metadata.personalization?.takesFolder = URL(fileURLWithPath: source).standardizedFileURL.path
         if output == nil { try FileManager.default.createDirectory(atPath: folder, withIntermediateDirectories: true) }
-        do {
-            try OutputFile.write(ModelFile.data(of: personalModel, format: .f16), to: outputPath)
-        }
+        try OutputFile.write(ModelFile.data(of: personalModel, format: .f16), to: outputPath)
         let added = personalModel.defaultVocabulary.filter { !base.defaultVocabulary.contains($0) }
         let seconds = personalModel.metadata.personalization?.seconds ?? 0
         StandardError.write("listen: wrote \(outputPath) in \(String(format: "%.0f", seconds)) s"
@@ -155,17 +151,16 @@ struct EnrollCommand: AsyncParsableCommand {
     }
 }
 
-/// The progress line's total is only known once the enrolment starts.
-private final class ProgressBox: @unchecked Sendable {
-    // Safe: `line` is replaced and used only under `lock`.
+/// The enrolment's progress line, made at its first update (when the number of updates is known).
+private final class EnrollmentProgress: @unchecked Sendable {
+    // Safe: `line` is made and used only under `lock`.
     private let lock = NSLock()
-    private var line: ProgressLine
-
-    init(_ line: ProgressLine) { self.line = line }
+    private var line: ProgressLine?
 
     func update(_ update: Int, of updates: Int, loss: Float) {
         lock.withLock {
-            if update == 1 { line = ProgressLine("enrolling", total: updates, unit: "updates", logsWhenPiped: true, interval: 10) }
+            let line = self.line ?? ProgressLine("enrolling", total: updates, unit: "updates", logsWhenPiped: true, interval: 10)
+            self.line = line
             line.update(update, detail: String(format: "loss %.3f", loss))
             if update == updates { line.finish() }
         }
