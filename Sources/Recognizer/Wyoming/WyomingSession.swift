@@ -46,7 +46,6 @@ public final class WyomingSession {
     private var converter: AudioConverter?
     private var audio: [Float] = []
     private var endpointer = Endpointer()
-    private var streamSamples = 0
     private var detected = false
 
     /// A session with its own recognizers (they hold per-stream state: one per client).
@@ -95,7 +94,8 @@ public final class WyomingSession {
     }
 
     private var info: WyomingEvent {
-        let attribution: [String: Any] = ["name": "listen", "url": "https://github.com/listen-speech/listen"]
+        // The protocol asks for a URL; listen has no public address of its own, so the man page's name stands for it.
+        let attribution: [String: Any] = ["name": "listen", "url": "man:listen(1)"]
         func artifact(_ name: String, _ description: String) -> [String: Any] {
             ["name": name, "attribution": attribution, "installed": true, "description": description, "version": offer.version]
         }
@@ -119,7 +119,6 @@ public final class WyomingSession {
         converter = try AudioConverter(event.data)
         audio = []
         endpointer = Endpointer()
-        streamSamples = 0
         detected = false
     }
 
@@ -134,9 +133,7 @@ public final class WyomingSession {
             }
             return []
         case .detect:
-            let utterances = endpointer.push(samples)
-            streamSamples += samples.count
-            return utterances.flatMap(detections)
+            return endpointer.push(samples).flatMap(detections)
         }
     }
 
