@@ -9,13 +9,14 @@ let package = Package(
     name: "ListenFuzz",
     dependencies: [.package(name: "listen", path: "..")],
     targets: [
-        .executableTarget(name: "FuzzAudioDecoder", dependencies: [.product(name: "Audio", package: "listen")],
+        .target(name: "FuzzSupport", swiftSettings: [.unsafeFlags(["-sanitize=fuzzer,address"])]),
+        .executableTarget(name: "FuzzAudioDecoder", dependencies: ["FuzzSupport", .product(name: "Audio", package: "listen")],
                           swiftSettings: fuzzer, linkerSettings: linker),
-        .executableTarget(name: "FuzzModelFile", dependencies: [.product(name: "Recognizer", package: "listen")],
+        .executableTarget(name: "FuzzModelFile", dependencies: ["FuzzSupport", .product(name: "Recognizer", package: "listen")],
                           swiftSettings: fuzzer, linkerSettings: linker),
-        .executableTarget(name: "FuzzHooks", dependencies: [.product(name: "Recognizer", package: "listen")],
+        .executableTarget(name: "FuzzHooks", dependencies: ["FuzzSupport", .product(name: "Recognizer", package: "listen")],
                           swiftSettings: fuzzer, linkerSettings: linker),
-        .executableTarget(name: "FuzzWyoming", dependencies: [.product(name: "Recognizer", package: "listen")],
+        .executableTarget(name: "FuzzWyoming", dependencies: ["FuzzSupport", .product(name: "Recognizer", package: "listen")],
                           swiftSettings: fuzzer, linkerSettings: linker),
     ]
 )

@@ -29,11 +29,7 @@ struct TakeRecorder {
             return "it clipped: speak further from the microphone or turn its level down"
         }
         if Double(samples.count) / 16000 > longest { return "it is longer than \(Int(longest)) s: say just the word" }
-        let levels = stride(from: 0, to: samples.count - 159, by: 160).map { start -> Double in
-            let frame = samples[start..<(start + 160)]
-            let power: Double = frame.reduce(0.0) { $0 + Double($1) * Double($1) } / 160
-            return 10 * log10(power + 1e-10)
-        }.sorted()
+        let levels = stride(from: 0, to: samples.count - 159, by: 160).map { frameLevel(samples[$0..<($0 + 160)]) }.sorted()
         let speech = levels.isEmpty ? -100 : levels[Int(Double(levels.count - 1) * 0.9)]
         if speech - room < leastMargin {
             return String(format: "too much noise: the speech is only %.0f dB above the room (%.0f needed)", speech - room, leastMargin)
@@ -73,7 +69,8 @@ struct TakeRecorder {
                 case .disconnected(let reason, let retry):
                     StandardError.write("listen: \(reason); retrying in \(retry) s")
                 case .samples(let samples):
-                    let level = 10 * log10(samples.reduce(0.0) { $0 + Double($1) * Double($1) } / Double(max(1, samples.count)) + 1e-10)
+                    guard !samples.isEmpty else { continue }
+                    let level = frameLevel(samples)
                     meter.show(level)
                     if !endpointer.isInUtterance {
                         // The room: a floor that falls at once and rises slowly, as the endpointer's.

@@ -1,3 +1,4 @@
+import FuzzSupport
 import Foundation
 import Recognizer
 
@@ -8,13 +9,7 @@ public func fuzz(_ data: UnsafePointer<UInt8>, _ size: Int) -> CInt {
     return 0
 }
 
-/// SwiftPM links an executable's entry point as `FuzzModelFile_main`: hand the process to libFuzzer.
-@_silgen_name("LLVMFuzzerRunDriver")
-func runDriver(_ argc: UnsafeMutablePointer<CInt>, _ argv: UnsafeMutablePointer<UnsafeMutablePointer<UnsafeMutablePointer<CChar>?>?>,
-               _ callback: @convention(c) (UnsafePointer<UInt8>, Int) -> CInt) -> CInt
-
 @_cdecl("FuzzModelFile_main")
 public func entry(_ argc: CInt, _ argv: UnsafeMutablePointer<UnsafeMutablePointer<CChar>?>?) -> CInt {
-    var count = argc, arguments = argv
-    return runDriver(&count, &arguments, fuzz)
+    FuzzSupport.fuzz(argc, argv, fuzz)  // SwiftPM's entry point for this target, handed to libFuzzer
 }

@@ -1,3 +1,4 @@
+import FuzzSupport
 import Recognizer
 
 /// Arbitrary bytes as what a Wyoming client sends: every event read is handled by a session
@@ -27,13 +28,7 @@ enum Session {
     }()
 }
 
-/// SwiftPM links an executable's entry point as `FuzzWyoming_main`: hand the process to libFuzzer.
-@_silgen_name("LLVMFuzzerRunDriver")
-func runDriver(_ argc: UnsafeMutablePointer<CInt>, _ argv: UnsafeMutablePointer<UnsafeMutablePointer<UnsafeMutablePointer<CChar>?>?>,
-               _ callback: @convention(c) (UnsafePointer<UInt8>, Int) -> CInt) -> CInt
-
 @_cdecl("FuzzWyoming_main")
 public func entry(_ argc: CInt, _ argv: UnsafeMutablePointer<UnsafeMutablePointer<CChar>?>?) -> CInt {
-    var count = argc, arguments = argv
-    return runDriver(&count, &arguments, fuzz)
+    FuzzSupport.fuzz(argc, argv, fuzz)  // SwiftPM's entry point for this target, handed to libFuzzer
 }

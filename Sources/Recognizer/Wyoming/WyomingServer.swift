@@ -90,9 +90,10 @@ public final class WyomingServer: @unchecked Sendable {
     }
 
     private func serve(_ fd: Int32) {
+        var chunk = [UInt8](repeating: 0, count: 65536)  // one receive buffer per client, not one per read
         var reader = WyomingReader { buffer, count in
-            var chunk = [UInt8](repeating: 0, count: count)
-            let received = chunk.withUnsafeMutableBytes { recv(fd, $0.baseAddress, count, 0) }
+            let wanted = min(count, chunk.count)
+            let received = chunk.withUnsafeMutableBytes { recv(fd, $0.baseAddress, wanted, 0) }
             if received < 0 {
                 throw WyomingError.connection(errno == EAGAIN || errno == EWOULDBLOCK ? "no data for \(self.idleTimeout) s" : String(cString: strerror(errno)))
             }
