@@ -117,6 +117,16 @@ struct HookRunnerTests {
         let failed = try Self.events([missing], [Self.transcript([("yes", 0.1)])])
         #expect(failed.map { $0["event"] as? String } == ["detection", "action_failed"])
     }
+
+    @Test("Mic-mode times are ISO 8601 in UTC with milliseconds, and now is now")
+    func timestamps() throws {
+        #expect(Timestamp.format(seconds: 0, milliseconds: 5) == "1970-01-01T00:00:00.005Z")
+        #expect(Timestamp.format(seconds: 1_796_689_812, milliseconds: 345) == "2026-12-08T00:30:12.345Z")
+        let formatter = ISO8601DateFormatter()
+        formatter.formatOptions = [.withInternetDateTime, .withFractionalSeconds]
+        let now = try #require(formatter.date(from: Timestamp.now()))
+        #expect(abs(now.timeIntervalSinceNow) < 5)
+    }
 }
 
 /// A thread-safe counter for handler calls.

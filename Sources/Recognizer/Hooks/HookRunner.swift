@@ -156,11 +156,24 @@ private final class TimeoutFlag: @unchecked Sendable {
     var isSet: Bool { lock.withLock { value } }
 }
 
-/// ISO 8601 wall-clock times with milliseconds, for mic-mode records and events.
+/// ISO 8601 wall-clock times in UTC with milliseconds, for mic-mode records and events.
+///
+/// Formatted from the C clock: Foundation's date formatters load ICU's calendar data, several
+/// megabytes of resident memory that a long-running `listen mic` does not otherwise need.
 package enum Timestamp {
     package static func now() -> String {
-        let formatter = ISO8601DateFormatter()
-        formatter.formatOptions = [.withInternetDateTime, .withFractionalSeconds]
-        return formatter.string(from: Date())
+        var now = timespec()
+        clock_gettime(CLOCK_REALTIME, &now)
+        return format(seconds: Int(now.tv_sec), milliseconds: Int(now.tv_nsec) / 1_000_000)
+    }
+
+    /// `2026-12-08T00:50:12.345Z` for `seconds` since 1970 and `milliseconds` (0–999).
+    package static func format(seconds: Int, milliseconds: Int) -> String {
+        var time = time_t(seconds), parts = tm()
+        gmtime_r(&time, &parts)
+        func two(_ v: Int32) -> String { v < 10 ? "0\(v)" : "\(v)" }
+        let millis = milliseconds < 10 ? "00\(milliseconds)" : milliseconds < 100 ? "0\(milliseconds)" : "\(milliseconds)"
+        return "\(parts.tm_year + 1900)-\(two(parts.tm_mon + 1))-\(two(parts.tm_mday))T"
+            + "\(two(parts.tm_hour)):\(two(parts.tm_min)):\(two(parts.tm_sec)).\(millis)Z"
     }
 }

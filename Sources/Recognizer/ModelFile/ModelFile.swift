@@ -136,7 +136,9 @@ public enum ModelFile {
     /// no `--model` is given.
     /// - Throws: ``ModelError`` if the embedded bytes are damaged (a broken build).
     public static func bundled() throws -> AcousticModel {
-        let data = Data(bytes: listen_default_model_bytes(), count: listen_default_model_size())
+        let bytes = UnsafeMutableRawPointer(mutating: listen_default_model_bytes()!)
+        let data = Data(bytesNoCopy: bytes, count: listen_default_model_size(), deallocator: .none)
+        defer { listen_default_model_release() }
         return try model(from: data, name: "the bundled model")
     }
 

@@ -9,10 +9,11 @@ import Features
 /// third time pool is shared by all windows that start at a multiple of 4. That last pool then
 /// slides by one frame instead of two, and the last convolution reads every second of its
 /// frames, which gives the windows at 0, 4, 8, … at once (every second one for an 80 ms step).
-/// A convolution across bands is one `cblas_sgemm` over an im2col matrix; one over frames alone
-/// (3 × 1) is three `cblas_sgemm`s on the input itself, each shifted by a frame (two frames in
-/// the last layer), accumulating into the output. Scratch buffers grow to the longest
-/// utterance seen and are reused. Not thread-safe: one runner per thread.
+/// A convolution across bands is a `cblas_sgemm` over an im2col matrix, built for a block of
+/// frames at a time so it stays within 256 KB; one over frames alone (3 × 1) is three
+/// `cblas_sgemm`s on the input itself, each shifted by a frame (two frames in the last layer),
+/// accumulating into the output. Scratch buffers grow to the longest utterance seen and are
+/// reused. Not thread-safe: one runner per thread.
 public final class SpeechEmbeddingRunner {
     /// The network's weights.
     public let embedding: SpeechEmbedding
@@ -82,11 +83,17 @@ public final class SpeechEmbeddingRunner {
                     }
                 }
             } else {
-                Self.im2col(input, frames: frames, bands: bands, layer: layer, into: &patches)
-                patches.withUnsafeBufferPointer { p in
-                    output.withUnsafeMutableBufferPointer { o in
-                        BLAS.multiplyTransposed(p.baseAddress!, rows: positions, inner: width, embedding.weights[k],
-                                                outputs: layer.outputChannels, bias: embedding.biases[k], into: o.baseAddress!)
+                // A block of output frames at a time, so the patches stay small however long the utterance.
+                let block = max(1, Self.patchBlockValues / (bands * width))
+                for first in stride(from: 0, to: outFrames, by: block) {
+                    let count = min(block, outFrames - first)
+                    Self.im2col(input, frames: first..<(first + count), bands: bands, layer: layer, into: &patches)
+                    patches.withUnsafeBufferPointer { p in
+                        output.withUnsafeMutableBufferPointer { o in
+                            BLAS.multiplyTransposed(p.baseAddress!, rows: count * bands, inner: width, embedding.weights[k],
+                                                    outputs: layer.outputChannels, bias: embedding.biases[k],
+                                                    into: o.baseAddress! + first * bands * layer.outputChannels)
+                        }
                     }
                 }
             }
@@ -126,18 +133,23 @@ public final class SpeechEmbeddingRunner {
         return kernel
     }
 
-    /// The patches of a convolution, VALID in time and SAME (zeros) across bands:
-    /// `[outFrames × bands, kernelHeight × kernelWidth × channels]`, kernel order frames, bands, channels.
-    private static func im2col(_ input: [Float], frames: Int, bands: Int, layer: SpeechEmbedding.Layer, into patches: inout [Float]) {
-        let channels = layer.inputChannels, outFrames = frames - layer.kernelHeight + 1
+    /// The most values an im2col block holds (256 KB): a convolution across bands runs over this
+    /// many patch values at a time.
+    private static let patchBlockValues = 1 << 16
+
+    /// The patches of a convolution for output frames `frames`, VALID in time and SAME (zeros)
+    /// across bands: `[frames.count × bands, kernelHeight × kernelWidth × channels]`, kernel
+    /// order frames, bands, channels.
+    private static func im2col(_ input: [Float], frames: Range<Int>, bands: Int, layer: SpeechEmbedding.Layer, into patches: inout [Float]) {
+        let channels = layer.inputChannels
         let pad = (layer.kernelWidth - 1) / 2, width = layer.patchSize
         patches.removeAll(keepingCapacity: true)
-        patches.append(contentsOf: repeatElement(0, count: outFrames * bands * width))
+        patches.append(contentsOf: repeatElement(0, count: frames.count * bands * width))
         input.withUnsafeBufferPointer { x in
             patches.withUnsafeMutableBufferPointer { p in
-                for t in 0..<outFrames {
+                for t in frames {
                     for b in 0..<bands {
-                        var target = p.baseAddress! + (t * bands + b) * width
+                        var target = p.baseAddress! + ((t - frames.lowerBound) * bands + b) * width
                         for i in 0..<layer.kernelHeight {
                             for j in 0..<layer.kernelWidth {
                                 let band = b + j - pad
