@@ -47,10 +47,12 @@ struct MicCommand: AsyncParsableCommand {
     }
 
     func run() async throws {
+        ResidentMemory.returnFreedMemory()
         let model = try modelOptions.load()
         let hookConfiguration = try hookOptions.configuration(userDefault: true)
         let decoding = try decoderOptions.decoding(model: model, options: modelOptions, keywords: hookConfiguration?.keywords ?? [])
         let recognizer = try Recognizer(model: model, decoding: decoding, threadCount: 2, warps: modelOptions.warps)
+        ResidentMemory.releaseCodePages()  // of parsing arguments and reading the model
         let output = LineWriter()
         // Hook events are JSON lines: on stdout among the records in jsonl, else on stderr.
         let hooks = hookConfiguration.map { hookOptions.runner($0, events: format == .jsonl ? output : LineWriter(handle: .standardError)) }
@@ -64,6 +66,7 @@ struct MicCommand: AsyncParsableCommand {
         defer { signals.forEach { $0.cancel() } }
 
         if format == .csv { output.write(StreamingResults.csvHeader) }
+        var connectedBefore = false
         do {
             for try await event in LiveRecognizer(recognizer: recognizer, endpointing: settings).events(from: capture) {
                 switch event {
@@ -78,6 +81,9 @@ struct MicCommand: AsyncParsableCommand {
                     hooks?.process(transcript, source: nil, offset: 0)  // its words are on the capture's clock already
                 case .connected(let source):
                     StandardError.write("listen: recording from \(source)")
+                    // Set-up is over (the recognizer has warmed up before the first event).
+                    if !connectedBefore { ResidentMemory.releaseCodePages() }
+                    connectedBefore = true
                 case .disconnected(let reason, let retry):
                     // The server answered, and has no such source: retrying cannot help.
                     if let device, reason.hasSuffix("No such entity") {

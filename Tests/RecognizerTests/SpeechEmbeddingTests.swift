@@ -21,6 +21,24 @@ struct SpeechEmbeddingTests {
         #expect(Fixtures.relativeError(output.values, reference.values) <= 1e-4)
     }
 
+    @Test("A long utterance, run in passes of 2 s, gives every window as if it were run alone", arguments: [4, 8])
+    func longUtterance(step: Int) throws {
+        let embedding = try SpeechEmbedding.read(folder: convertedWeights!)
+        let reference = try Fixtures.matrix(atPath: Fixtures.own("speech-embedding/mels.txt"))
+        // 5 s of frames: the reference's 96, repeated with a drift so no two passes see the same frames.
+        let frames = 503, bands = reference.columns
+        let mels = Matrix(rows: frames, columns: bands, values: (0..<(frames * bands)).map {
+            reference.values[$0 % reference.values.count] + Float($0 / (bands * reference.rows)) * 0.3
+        })
+        let runner = SpeechEmbeddingRunner(embedding: embedding)
+        let output = runner.embed(mels, step: step)
+        #expect(output.rows == (frames - 76) / step + 1)
+        for window in 0..<output.rows {
+            let alone = runner.embed(Matrix(rows: 76, columns: bands, values: Array(mels.values[(window * step * bands)..<((window * step + 76) * bands)])), step: step)
+            #expect(Fixtures.relativeError(Array(output.row(window)), alone.values) <= 1e-5, "window \(window)")
+        }
+    }
+
     @Test("Samples to embeddings through our own mel frames: within 1e-4 of the reference", arguments: [4, 8])
     func fromSamples(step: Int) throws {
         let embedding = try SpeechEmbedding.read(folder: convertedWeights!)

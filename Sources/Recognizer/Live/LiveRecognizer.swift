@@ -49,6 +49,8 @@ public final class LiveRecognizer: @unchecked Sendable {
     }
 
     /// Recognises capture events from any source (``CaptureEvent``), as ``events(from:)-(PulseCapture)``.
+    /// Before the first event it recognises silence as long as the longest utterance, so its
+    /// memory has reached its final size when listening starts.
     /// - Precondition: no other stream of this recognizer is running.
     public func events<Source: AsyncSequence & Sendable>(from source: Source) -> AsyncThrowingStream<Event, any Error>
         where Source.Element == CaptureEvent {
@@ -58,6 +60,9 @@ public final class LiveRecognizer: @unchecked Sendable {
         }
         return AsyncThrowingStream { continuation in
             let task = Task {
+                // The longest utterance the endpointer can give, once, before the first: the
+                // recognizer's scratch buffers reach their final size now, and memory stays flat.
+                _ = self.recognizer.transcribe(samples: [Float](repeating: 0, count: Int((self.endpointing.maximumLength + 1) * 16_000)))
                 var endpointer = Endpointer(settings: self.endpointing)
                 func finish(_ utterance: Endpointer.Utterance) {
                     continuation.yield(.utterance(self.recognizer.transcribe(samples: utterance.samples).shifted(by: utterance.start)))

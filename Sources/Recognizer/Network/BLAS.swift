@@ -7,16 +7,19 @@ enum BLAS {
 
     static func useSingleThread() { _ = singleThread }
 
-    /// `C[rows, outputs] = A[rows, inner] · Bᵀ + bias`, with B `[outputs, inner]` (`cblas_sgemm`).
+    /// `C[rows, outputs] = A[rows, inner] · Bᵀ + bias`, with B `[outputs, inner]` (`cblas_sgemm`);
+    /// B's rows start `bStride` values apart (`inner` unless given). Without a bias the product
+    /// replaces C, or is added to it when `accumulating`.
     @inline(__always)
-    static func multiplyTransposed(_ a: UnsafePointer<Float>, rows: Int, inner: Int, _ b: UnsafePointer<Float>,
-                                   outputs: Int, bias: UnsafePointer<Float>?, into c: UnsafeMutablePointer<Float>) {
+    static func multiplyTransposed(_ a: UnsafePointer<Float>, rows: Int, inner: Int, _ b: UnsafePointer<Float>, bStride: Int? = nil,
+                                   outputs: Int, bias: UnsafePointer<Float>?, into c: UnsafeMutablePointer<Float>,
+                                   accumulating: Bool = false) {
         guard rows > 0 else { return }
         if let bias {
             for row in 0..<rows { (c + row * outputs).update(from: bias, count: outputs) }
         }
         cblas_sgemm(CblasRowMajor, CblasNoTrans, CblasTrans, Int32(rows), Int32(outputs), Int32(inner),
-                    1, a, Int32(inner), b, Int32(inner), bias == nil ? 0 : 1, c, Int32(outputs))
+                    1, a, Int32(inner), b, Int32(bStride ?? inner), bias == nil && !accumulating ? 0 : 1, c, Int32(outputs))
     }
 
 }

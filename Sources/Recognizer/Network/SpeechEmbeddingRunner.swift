@@ -12,22 +12,17 @@ import Features
 /// A convolution across bands is a `cblas_sgemm` over an im2col matrix, built for a block of
 /// frames at a time so it stays within 256 KB; one over frames alone (3 × 1) is three
 /// `cblas_sgemm`s on the input itself, each shifted by a frame (two frames in the last layer),
-/// accumulating into the output. Scratch buffers grow to the longest utterance seen and are
-/// reused. Not thread-safe: one runner per thread.
+/// accumulating into the output. An utterance longer than 2 s runs in overlapping passes of 2 s
+/// (``windowsPerPass``); the scratch buffers, reused from call to call, stay under 1 MB each.
+/// Not thread-safe: one runner per thread.
 public final class SpeechEmbeddingRunner {
     /// The network's weights.
     public let embedding: SpeechEmbedding
-    /// For each layer over frames alone, its kernel split by frame: `[kernelHeight][outputChannels, inputChannels]`.
-    private let frameKernels: [[[Float]]]
     private var buffers: ([Float], [Float], [Float]) = ([], [], [])
 
     /// Prepares a runner for `embedding`.
     public init(embedding: SpeechEmbedding) {
         self.embedding = embedding
-        frameKernels = SpeechEmbedding.layers.enumerated().map { k, layer in
-            guard layer.kernelWidth == 1 else { return [] }
-            return (0..<layer.kernelHeight).map { Self.frameKernel(embedding.weights[k], layer: layer, frame: $0) }
-        }
         BLAS.useSingleThread()
     }
 
@@ -42,14 +37,33 @@ public final class SpeechEmbeddingRunner {
         precondition(step == 4 || step == 8, "the step must be 4 or 8 frames, not \(step)")
         let size = SpeechEmbeddingMel.embeddingSize
         guard mels.rows >= SpeechEmbeddingMel.windowFrames else { return Matrix(rows: 0, columns: size) }
-        let windows = run(mels), stride = step / 4
+        let windows = passes(mels), stride = step / 4
         let count = (mels.rows - SpeechEmbeddingMel.windowFrames) / step + 1
         precondition(windows.rows >= (count - 1) * stride + 1, "the pass gave \(windows.rows) windows for \(count)")
         guard stride > 1 else { return Matrix(rows: count, columns: size, values: Array(windows.values.prefix(count * size))) }
         return Matrix(rows: count, columns: size, values: (0..<count).flatMap { windows.row($0 * stride) })
     }
 
-    /// The pass over all frames: the windows at 0, 4, 8, … `[(frames − 76) / 4 + 1, 96]`.
+    /// Windows per pass: a long utterance is run in passes of 200 frames (2 s) that start 128
+    /// frames apart, so the scratch buffers stay under 1 MB each. A pass that starts at a
+    /// multiple of 4 frames gives the same windows as one over all frames.
+    static let windowsPerPass = 32
+
+    /// The windows at 0, 4, 8, … `[(frames − 76) / 4 + 1, 96]`, in passes of ``windowsPerPass``.
+    private func passes(_ mels: Matrix) -> Matrix {
+        let bands = SpeechEmbeddingMel.bandCount, passFrames = SpeechEmbeddingMel.windowFrames + 4 * (Self.windowsPerPass - 1)
+        guard mels.rows > passFrames else { return run(mels) }
+        var values: [Float] = [], rows = 0
+        for start in stride(from: 0, through: mels.rows - SpeechEmbeddingMel.windowFrames, by: 4 * Self.windowsPerPass) {
+            let end = min(mels.rows, start + passFrames)
+            let part = run(Matrix(rows: end - start, columns: bands, values: Array(mels.values[(start * bands)..<(end * bands)])))
+            values += part.values
+            rows += part.rows
+        }
+        return Matrix(rows: rows, columns: SpeechEmbeddingMel.embeddingSize, values: values)
+    }
+
+    /// One pass over all of `mels`: the windows at 0, 4, 8, … `[(frames − 76) / 4 + 1, 96]`.
     private func run(_ mels: Matrix) -> Matrix {
         var (input, patches, output) = buffers
         defer { buffers = (input, patches, output) }
@@ -65,18 +79,17 @@ public final class SpeechEmbeddingRunner {
             output.removeAll(keepingCapacity: true)
             output.append(contentsOf: repeatElement(0, count: positions * layer.outputChannels))
             if layer.kernelWidth == 1 {
-                // Frame i of the kernel reads the input from frame i·dilation on: rows of the input as it is.
+                // Frame i of the kernel reads the input from frame i·dilation on: rows of the input as
+                // it is. Its part of the kernel is `[outputChannels, inputChannels]`, rows `patchSize` apart.
                 input.withUnsafeBufferPointer { x in
                     output.withUnsafeMutableBufferPointer { o in
-                        for (i, kernel) in frameKernels[k].enumerated() {
-                            let rows = x.baseAddress! + i * dilation * bands * layer.inputChannels
-                            if i == 0 {
-                                BLAS.multiplyTransposed(rows, rows: positions, inner: layer.inputChannels, kernel,
-                                                        outputs: layer.outputChannels, bias: embedding.biases[k], into: o.baseAddress!)
-                            } else {
-                                kernel.withUnsafeBufferPointer { w in
-                                    BLAS.multiply(rows, transposingA: false, w.baseAddress!, transposingB: true, m: positions,
-                                                  n: layer.outputChannels, k: layer.inputChannels, beta: 1, into: o.baseAddress!)
+                        embedding.weights[k].withUnsafeBufferPointer { w in
+                            embedding.biases[k].withUnsafeBufferPointer { bias in
+                                for i in 0..<layer.kernelHeight {
+                                    BLAS.multiplyTransposed(x.baseAddress! + i * dilation * bands * layer.inputChannels, rows: positions,
+                                                            inner: layer.inputChannels, w.baseAddress! + i * layer.inputChannels,
+                                                            bStride: layer.patchSize, outputs: layer.outputChannels,
+                                                            bias: i == 0 ? bias.baseAddress! : nil, into: o.baseAddress!, accumulating: i > 0)
                                 }
                             }
                         }
@@ -119,18 +132,6 @@ public final class SpeechEmbeddingRunner {
         }
         return Matrix(rows: frames * bands, columns: SpeechEmbeddingMel.embeddingSize,
                       values: Array(input.prefix(frames * bands * SpeechEmbeddingMel.embeddingSize)))
-    }
-
-    /// The part of a kernel over frames alone that reads frame `frame`: `[outputChannels, inputChannels]`.
-    private static func frameKernel(_ weights: [Float], layer: SpeechEmbedding.Layer, frame: Int) -> [Float] {
-        let channels = layer.inputChannels
-        var kernel: [Float] = []
-        kernel.reserveCapacity(layer.outputChannels * channels)
-        for output in 0..<layer.outputChannels {
-            let start = (output * layer.kernelHeight + frame) * channels
-            kernel.append(contentsOf: weights[start..<(start + channels)])
-        }
-        return kernel
     }
 
     /// The most values an im2col block holds (256 KB): a convolution across bands runs over this
