@@ -48,8 +48,8 @@ struct TranscribeCommand: ParsableCommand {
     @OptionGroup var input: AudioInputOptions
 
     func validate() throws {
+        try hookOptions.check()  // first: an --exec before the other options swallows the paths too
         if paths.isEmpty { throw ValidationError("give audio files, folders, or - for standard input") }
-        try hookOptions.check()
         if let shard { _ = try Shard(shard) }
     }
 

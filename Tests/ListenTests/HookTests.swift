@@ -32,8 +32,10 @@ struct FileHookTests {
         }
         let quick = try ListenProcess.run(["transcribe", clip, "--keyword", "stop", "--exec", "no-such-program-anywhere"])
         #expect(quick.status == 2 && quick.standardError.contains("--exec: program 'no-such-program-anywhere' does not exist"))
-        let late = try ListenProcess.run(["transcribe", clip, "--exec", "/bin/true", "--keyword", "stop"])
-        #expect(late.status == 2 && late.standardError.contains("put --keyword and the other options before it"), "\(late.standardError)")
+        for arguments in [["transcribe", clip, "--exec", "/bin/true", "--keyword", "stop"], ["transcribe", "--exec", "/bin/true", "--keyword", "stop", clip]] {
+            let late = try ListenProcess.run(arguments)
+            #expect(late.status == 2 && late.standardError.contains("put --keyword and the other options before it"), "\(late.standardError)")
+        }
         let added = try ListenProcess.run(["transcribe", clip, "--keyword", "lights on", "--dry-run", "--exec", "/bin/true"])
         #expect(added.status == 0 && added.standardError.contains("listening for the hook keywords too: lights on"), "\(added.standardError)")
     }
