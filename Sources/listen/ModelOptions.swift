@@ -84,8 +84,8 @@ struct ModelOptions: ParsableArguments {
             let listed = try vocabulary.map(Vocabulary.init(argument:)) ?? Vocabulary(model.defaultVocabulary)
             let chosen = extra.isEmpty ? listed : try Vocabulary(listed.entries + extra)
             let added = chosen.entries.filter { !listed.entries.contains($0) }
-            if !added.isEmpty { StandardError.write("listen: listening for the hook keywords too: \(added.joined(separator: ", "))") }
             for entry in chosen.entries { try model.alphabet.checkSpellable(entry) }
+            if !added.isEmpty { StandardError.write("listen: listening for the hook keywords too: \(added.joined(separator: ", "))") }
             return chosen
         } catch {
             StandardError.write("listen: \(error)")
