@@ -47,7 +47,7 @@ struct MicCommand: AsyncParsableCommand {
     }
 
     func run() async throws {
-        ResidentMemory.returnFreedMemory()
+        HeapReuse.returnFreedMemory()
         let model = try modelOptions.load()
         let hookConfiguration = try hookOptions.configuration(userDefault: true)
         let decoding = try decoderOptions.decoding(model: model, options: modelOptions, keywords: hookConfiguration?.keywords ?? [])

@@ -1,16 +1,7 @@
 import Glibc
-internal import CMalloc
 
-/// How `listen mic` keeps its resident memory small and flat over hours.
+/// How `listen mic` keeps its resident memory small over hours (with ``HeapReuse/returnFreedMemory()``).
 enum ResidentMemory {
-    /// Blocks of 128 KB or more get their own mapping and go back to the system when freed
-    /// (glibc would otherwise raise that threshold after the first such free and keep later
-    /// blocks in its heaps, where freed memory stays resident); at most two malloc arenas.
-    static func returnFreedMemory() {
-        _ = mallopt(M_MMAP_THRESHOLD, 128 << 10)
-        _ = mallopt(M_ARENA_MAX, 2)
-    }
-
     /// Lets the kernel drop the pages of code mapped so far: startup runs a lot of code once
     /// (argument parsing, the model's header, OpenBLAS's and FFTW's set-up), and its pages
     /// would otherwise stay resident for as long as the process runs. Code the loop still
